@@ -1,0 +1,6 @@
+"""Callbacks for training GANs with `fit`: sample grids, metrics and safety stops."""
+
+from kgan.callbacks.terminate_on_non_finite import NonFiniteLossError
+from kgan.callbacks.terminate_on_non_finite import TerminateOnNonFinite
+
+__all__ = ["NonFiniteLossError", "TerminateOnNonFinite"]
