@@ -291,7 +291,9 @@ def canonical_name(name):
     key = name.strip().lower().replace("-", "_")
     key = _ALIASES.get(key, key)
     if key not in _FAMILIES:
-        raise ValueError(f"Unknown adversarial loss {name!r}. Choose one of: {', '.join(FAMILIES)}.")
+        raise ValueError(
+            f"Unknown adversarial loss {name!r}. Choose one of: {', '.join(FAMILIES)}."
+        )
     return key
 
 

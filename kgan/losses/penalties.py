@@ -49,7 +49,9 @@ def interpolate(real_images, fake_images, alpha=None):
         alpha = tf.random.uniform([batch], dtype=real_images.dtype)
     alpha = tf.cast(alpha, real_images.dtype)
     # [batch] -> [batch, 1, ..., 1] so each example gets its own weight.
-    alpha = tf.reshape(alpha, tf.concat([[batch], tf.ones([real_images.shape.rank - 1], tf.int32)], 0))
+    alpha = tf.reshape(
+        alpha, tf.concat([[batch], tf.ones([real_images.shape.rank - 1], tf.int32)], 0)
+    )
     return alpha * real_images + (1.0 - alpha) * fake_images
 
 

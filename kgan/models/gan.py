@@ -152,7 +152,10 @@ class GAN(keras.Model):
         self.gradient_penalty_target = float(gradient_penalty_target)
         self.terminate_on_non_finite = bool(terminate_on_non_finite)
         auto_scale_loss = kwargs.pop("auto_scale_loss", True)
-        if generator_optimizer is not None and generator_optimizer is discriminator_optimizer:
+        if (
+            isinstance(generator_optimizer, keras.optimizers.Optimizer)
+            and generator_optimizer is discriminator_optimizer
+        ):
             raise ValueError(
                 "The generator and the discriminator need separate optimizer instances (each "
                 "keeps per-variable state); pass two optimizers."
@@ -274,9 +277,12 @@ class GAN(keras.Model):
     def _apply(self, optimizer, tape, loss, network):
         variables = network.trainable_variables
         # scale_loss is the identity except for a LossScaleOptimizer (mixed precision), whose
-        # apply_gradients unscales again; without it float16 gradients underflow silently.
-        gradients = tape.gradient(optimizer.scale_loss(loss), variables)
-        optimizer.apply_gradients(zip(gradients, variables))
+        # apply_gradients unscales again; without it float16 gradients underflow silently. The
+        # scaling must be recorded on the tape (re-entered here), or the gradient is None.
+        with tape:
+            scaled_loss = optimizer.scale_loss(loss)
+        gradients = tape.gradient(scaled_loss, variables)
+        optimizer.apply_gradients(list(zip(gradients, variables)))
 
     def test_step(self, data):
         real = _unpack_samples(data)
@@ -345,7 +351,9 @@ class GAN(keras.Model):
         """Generates `num` samples as a NumPy array (images in `[-1, 1]`).
 
         The latent vectors come from `numpy.random.default_rng(seed)`, so a seed always gives the
-        same samples, and the first `k` of `generate(n, seed)` equal `generate(k, seed)`.
+        same latent vectors, and the first `k` of `generate(n, seed)` use the vectors of
+        `generate(k, seed)`. Outputs are bit-identical for the same seed and `batch_size`; other
+        batch sizes may run other kernels and agree to float round-off.
 
         Args:
             num: Number of samples.

@@ -1,0 +1,6 @@
+"""Shared helpers for kgan's tests (and for users testing their own objectives)."""
+
+from kgan.testing import networks
+from kgan.testing import test_case
+
+__all__ = ["networks", "test_case"]

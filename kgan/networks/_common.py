@@ -1,0 +1,95 @@
+"""Argument checks and layer wrapping shared by the network builders.
+
+Private to `kgan.networks`: every builder validates its arguments the same way and wraps layers in
+spectral normalization the same way, so the messages and layer names read alike across networks.
+"""
+
+import keras
+
+
+def check_positive_int(name, value):
+    """Raises `ValueError` unless `value` is an integer of at least 1.
+
+    Booleans are refused although Python counts them as integers: `channels=True` is a mistake,
+    not a request for one channel.
+
+    Args:
+        name: The argument's name, for the message.
+        value: The value to check.
+
+    Returns:
+        `value`, unchanged.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"`{name}` must be an integer >= 1. Received: {name}={value!r}")
+    return value
+
+
+def check_shape(name, shape):
+    """Turns an int or a sequence of positive ints into a shape tuple, or raises `ValueError`.
+
+    Args:
+        name: The argument's name, for the message.
+        shape: An int `D` (meaning `(D,)`) or a non-empty sequence of ints >= 1, such as
+            `(H, W, C)`.
+
+    Returns:
+        The shape as a tuple of ints.
+    """
+    received = shape
+    if isinstance(shape, int) and not isinstance(shape, bool):
+        shape = (shape,)
+    try:
+        shape = tuple(shape)
+    except TypeError:
+        shape = ()
+    if not shape or not all(
+        isinstance(size, int) and not isinstance(size, bool) and size >= 1 for size in shape
+    ):
+        raise ValueError(
+            f"`{name}` must be an int or a non-empty tuple of ints >= 1, such as (64,) or "
+            f"(28, 28, 1). Received: {name}={received!r}"
+        )
+    return shape
+
+
+def check_dropout(dropout):
+    """Raises `ValueError` unless `0 <= dropout < 1`.
+
+    Args:
+        dropout: The dropout rate to check.
+
+    Returns:
+        `dropout` as a float.
+    """
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+        raise ValueError(f"`dropout` must be a number in [0, 1). Received: dropout={dropout!r}")
+    return float(dropout)
+
+
+def layer_with_optional_spectral_norm(layer_class, name, spectral_norm, **kwargs):
+    """Builds `layer_class(name=name, **kwargs)`, wrapped in spectral normalization if asked.
+
+    The wrapper takes the given name (the layer inside gets a `_wrapped` suffix), so
+    `model.get_layer("logits")` finds the same place in the network with and without spectral
+    normalization. The wrapper also gets the layer's `dtype`: Keras casts a layer's inputs to its
+    own compute dtype and `SpectralNormalization` casts its output back to its input dtype, so a
+    float32 layer inside a mixed-precision wrapper would still hand out float16.
+
+    Args:
+        layer_class: A layer class with a `kernel`, e.g. `keras.layers.Dense`, `Conv2D` or
+            `Conv2DTranspose`.
+        name: The name of the returned layer.
+        spectral_norm: Whether to wrap the layer in `keras.layers.SpectralNormalization`.
+        **kwargs: Passed to `layer_class`.
+
+    Returns:
+        The layer, or a `keras.layers.SpectralNormalization` wrapping it.
+
+    Reference:
+        - [Miyato et al., 2018](https://arxiv.org/abs/1802.05957)
+    """
+    if not spectral_norm:
+        return layer_class(name=name, **kwargs)
+    layer = layer_class(name=f"{name}_wrapped", **kwargs)
+    return keras.layers.SpectralNormalization(layer, name=name, dtype=kwargs.get("dtype"))

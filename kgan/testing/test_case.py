@@ -1,0 +1,77 @@
+"""Shared checks for kgan objectives: fit, which network a step changes, and save/load.
+
+Every objective's tests call these instead of repeating the set-up, so each test file keeps to
+its assertions. The functions use plain `assert`s and NumPy, so they work under pytest or not.
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+def weights_of(network):
+    """Copies of a network's trainable weights, as NumPy arrays."""
+    return [np.array(variable.numpy()) for variable in network.trainable_variables]
+
+
+def changed(before, network):
+    """True if any trainable weight of `network` differs from the `before` snapshot."""
+    return any(not np.array_equal(old, new) for old, new in zip(before, weights_of(network)))
+
+
+def vector_dataset(num=128, dim=2, batch_size=32, seed=0):
+    """An unshuffled dataset of uniform vectors in `[-1, 1]` (a fixed order, for exact tests)."""
+    values = np.random.default_rng(seed).uniform(-1, 1, (num, dim)).astype("float32")
+    return tf.data.Dataset.from_tensor_slices(values).batch(batch_size, drop_remainder=True)
+
+
+def image_dataset(num=64, image_size=8, channels=1, batch_size=16, seed=0):
+    """An unshuffled dataset of random images in `[-1, 1]`."""
+    shape = (num, image_size, image_size, channels)
+    values = np.random.default_rng(seed).uniform(-1, 1, shape).astype("float32")
+    return tf.data.Dataset.from_tensor_slices(values).batch(batch_size, drop_remainder=True)
+
+
+def run_gan_fit_test(model, dataset, expected_logs, epochs=1):
+    """Fits `model` and checks the logs' keys are exactly `expected_logs`, all finite, and that
+    both networks' weights changed.
+
+    Returns:
+        The `History` object.
+    """
+    generator_before = weights_of(model.generator)
+    discriminator_before = weights_of(model.discriminator)
+    history = model.fit(dataset, epochs=epochs, verbose=0)
+    assert set(history.history) == set(expected_logs), sorted(history.history)
+    for key, values in history.history.items():
+        assert len(values) == epochs and np.all(np.isfinite(values)), (key, values)
+    assert changed(generator_before, model.generator), "fit did not update the generator"
+    assert changed(discriminator_before, model.discriminator), "fit did not update the critic"
+    return history
+
+
+def run_model_saving_test(model, path, dataset, inputs):
+    """Saves `model` to `path` (a `.keras` file) and checks the loaded copy: same class, same
+    output on `inputs`, both optimizers' iterations and slot variables restored, and `fit`
+    continues from the restored step.
+
+    Returns:
+        The loaded model.
+    """
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    assert type(loaded) is type(model), (type(loaded), type(model))
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(loaded(inputs, training=False)),
+        keras.ops.convert_to_numpy(model(inputs, training=False)),
+    )
+    for name in ("generator_optimizer", "discriminator_optimizer"):
+        original, restored = getattr(model, name), getattr(loaded, name)
+        assert int(restored.iterations) == int(original.iterations) > 0, name
+        assert len(restored.variables) == len(original.variables), name
+        for old, new in zip(original.variables, restored.variables):
+            np.testing.assert_array_equal(new.numpy(), old.numpy(), err_msg=f"{name}: {old.path}")
+    steps = int(loaded.generator_optimizer.iterations)
+    loaded.fit(dataset, epochs=1, verbose=0)
+    assert int(loaded.generator_optimizer.iterations) > steps
+    return loaded
