@@ -84,7 +84,7 @@ class TerminateOnNonFinite(keras.callbacks.Callback):
             self.model, "optimizer", None
         )
         if optimizer is not None:
-            return int(keras.ops.convert_to_numpy(optimizer.iterations))
+            return int(optimizer.iterations.numpy())
         return batch + 1
 
     def get_config(self):

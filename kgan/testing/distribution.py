@@ -1,0 +1,129 @@
+"""Checks that an objective trains the same under `tf.distribute.MirroredStrategy` as on one device.
+
+Logical CPU devices can only be configured before TensorFlow initialises its devices, so each
+comparison runs in a fresh Python process: `run_case("gan", loss="hinge")` starts
+`python -m kgan.testing.distribution gan '{"loss": "hinge"}'`, which splits the CPU into two
+logical devices, trains one model on `/cpu:0` alone and an identical one mirrored on both, and
+prints the largest weight difference as JSON.
+
+Cases are registered in `CASES` by name; later objectives add theirs beside `gan_case`.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+NUM_REPLICAS = 2
+
+
+def configure_logical_cpus(num_devices=NUM_REPLICAS):
+    """Splits the physical CPU into `num_devices` logical devices (before TensorFlow starts)."""
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(
+        cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(num_devices)]
+    )
+    return [device.name for device in tf.config.list_logical_devices("CPU")]
+
+
+def compare_to_single_device(build_model, dataset, epochs=2):
+    """Trains `build_model()` on one device and mirrored on all logical CPUs, then compares.
+
+    Args:
+        build_model: Function returning a *compiled* model with deterministic initial weights
+            (it is called once per strategy, under that strategy's scope).
+        dataset: A `tf.data.Dataset` with a fixed order; its global batch is split across
+            replicas.
+        epochs: Epochs to train.
+
+    Returns:
+        A dict with `max_abs_diff`, `max_rel_diff` over all weights, `steps`, and both runs'
+        final logs.
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    devices = [device.name for device in tf.config.list_logical_devices("CPU")]
+    results = {}
+    for label, strategy in (
+        ("single", tf.distribute.OneDeviceStrategy(devices[0])),
+        ("mirrored", tf.distribute.MirroredStrategy(devices)),
+    ):
+        with strategy.scope():
+            model = build_model()
+        history = model.fit(dataset, epochs=epochs, verbose=0)
+        results[label] = (
+            [np.array(weight.numpy()) for weight in model.weights],
+            {key: float(values[-1]) for key, values in history.history.items()},
+            int(model.generator_optimizer.iterations.numpy()),
+            strategy.num_replicas_in_sync,
+        )
+    single_weights, single_logs, steps, _ = results["single"]
+    mirrored_weights, mirrored_logs, mirrored_steps, replicas = results["mirrored"]
+    assert replicas == len(devices) and mirrored_steps == steps, (replicas, mirrored_steps, steps)
+    abs_diff = max(float(np.max(np.abs(a - b))) for a, b in zip(single_weights, mirrored_weights))
+    rel_diff = max(
+        float(np.max(np.abs(a - b) / (np.abs(a) + 1e-3)))
+        for a, b in zip(single_weights, mirrored_weights)
+    )
+    return {
+        "max_abs_diff": abs_diff,
+        "max_rel_diff": rel_diff,
+        "steps": steps,
+        "replicas": replicas,
+        "single_logs": single_logs,
+        "mirrored_logs": mirrored_logs,
+    }
+
+
+def gan_case(loss="non_saturating", gradient_penalty_weight=0.0, discriminator_steps=1):
+    """`kgan.GAN` with tiny batch-norm-free image networks on a fixed image dataset."""
+    import keras
+
+    import kgan
+    from kgan.testing import networks
+    from kgan.testing import test_case
+
+    def build_model():
+        keras.utils.set_random_seed(21)
+        gan = kgan.GAN(networks.tiny_image_generator(), networks.tiny_image_discriminator(), seed=5)
+        gan.compile(
+            loss=loss,
+            gradient_penalty_weight=gradient_penalty_weight,
+            discriminator_steps=discriminator_steps,
+        )
+        return gan
+
+    dataset = test_case.image_dataset(num=96, batch_size=16)
+    return compare_to_single_device(build_model, dataset)
+
+
+CASES = {"gan": gan_case}
+
+
+def run_case(name, timeout=300, **kwargs):
+    """Runs a registered case in a fresh process with two logical CPUs; returns its result dict."""
+    environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", KERAS_BACKEND="tensorflow")
+    completed = subprocess.run(
+        [sys.executable, "-m", "kgan.testing.distribution", name, json.dumps(kwargs)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=environment,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"Distribution case {name!r} failed:\n{completed.stderr[-4000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    configure_logical_cpus()
+    result = CASES[argv[0]](**(json.loads(argv[1]) if len(argv) > 1 else {}))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
