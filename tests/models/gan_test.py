@@ -81,6 +81,20 @@ def test_save_and_load_restores_the_model_and_both_optimizers(tmp_path):
     np.testing.assert_allclose(float(loaded.generator_optimizer.learning_rate), 1e-3)
 
 
+def test_losses_reach_history_and_tensorboard(tmp_path):
+    from tensorboard.backend.event_processing import event_accumulator
+
+    gan = make_gan()
+    gan.compile(loss="wasserstein", gradient_penalty_weight=1.0)
+    tensorboard = keras.callbacks.TensorBoard(str(tmp_path))
+    history = gan.fit(test_case.vector_dataset(), epochs=2, verbose=0, callbacks=[tensorboard])
+    events = event_accumulator.EventAccumulator(str(tmp_path / "train"))
+    events.Reload()
+    for key in ("d_loss", "g_loss", "gp"):
+        logged = [tf.make_ndarray(event.tensor_proto) for event in events.Tensors(f"epoch_{key}")]
+        np.testing.assert_allclose(logged, history.history[key], rtol=1e-6)
+
+
 def test_image_gan_fits_and_evaluates():
     gan = kgan.GAN(networks.tiny_image_generator(), networks.tiny_image_discriminator(), seed=1)
     gan.compile(loss="least_squares")
