@@ -1,0 +1,40 @@
+"""Datasets for kgan: float32 image batches in [-1, 1], shaped [batch, height, width, channels].
+
+Every loader returns a shuffled, batched, prefetched `tf.data.Dataset` that `model.fit` takes as
+is, and checks its input before building it: corrupt files, unknown dataset names, pixel ranges it
+cannot infer and batch sizes larger than the data raise `DataError` with a message naming the
+problem.
+
+- `load(spec)`: `"digits"`, a folder path, or a tensorflow-datasets name such as `"mnist"` or
+  `"cifar10:test"`; the one entry point for scripts and the `kgan` command.
+- `load_digits()`, `digits_arrays()`: the bundled 8x8 handwritten digits, offline.
+- `from_arrays(images, labels)`: NumPy images or vectors.
+- `from_folder(path)`: a folder of PNG/JPEG/BMP/GIF files.
+- `from_tfds(name)`: a tensorflow-datasets split.
+
+Example:
+
+```python
+import kgan
+
+dataset = kgan.data.load("digits", image_size=32, batch_size=64)
+```
+"""
+
+from kgan.data.arrays import from_arrays
+from kgan.data.digits import digits_arrays
+from kgan.data.digits import load_digits
+from kgan.data.errors import DataError
+from kgan.data.folder import from_folder
+from kgan.data.loading import load
+from kgan.data.tfds import from_tfds
+
+__all__ = [
+    "DataError",
+    "digits_arrays",
+    "from_arrays",
+    "from_folder",
+    "from_tfds",
+    "load",
+    "load_digits",
+]

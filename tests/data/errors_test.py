@@ -1,0 +1,41 @@
+"""Tests for kgan/data/errors.py: one error type, catchable as ValueError."""
+
+import numpy as np
+import pytest
+
+from kgan import data
+from kgan.data import errors
+
+
+def test_data_error_is_a_value_error_and_exported():
+    assert issubclass(errors.DataError, ValueError)
+    assert data.DataError is errors.DataError
+
+
+@pytest.mark.parametrize(
+    "make_dataset",
+    [
+        lambda tmp_path: data.load_digits(batch_size=0),
+        lambda tmp_path: data.from_arrays(np.zeros([3])),
+        lambda tmp_path: data.from_folder(tmp_path / "missing"),
+        lambda tmp_path: data.load("not_a_dataset_name"),
+    ],
+)
+def test_every_loader_raises_it(tmp_path, make_dataset):
+    with pytest.raises(ValueError) as info:
+        make_dataset(tmp_path)
+    assert type(info.value) is errors.DataError
+
+
+def test_public_api():
+    assert sorted(data.__all__) == [
+        "DataError",
+        "digits_arrays",
+        "from_arrays",
+        "from_folder",
+        "from_tfds",
+        "load",
+        "load_digits",
+    ]
+    for name in data.__all__:
+        assert getattr(data, name).__doc__, name
