@@ -2,10 +2,11 @@
 
 Every family is a pair `<family>_generator_loss(fake_logits)` and
 `<family>_discriminator_loss(real_logits, fake_logits)`, named as in TF-GAN. Each function returns
-a **per-example** loss of shape `[batch]` (a logit map such as a PatchGAN's `[batch, h, w, 1]` is
-averaged over its non-batch axes first). Averaging is left to the caller on purpose: under
-`tf.distribute` the model divides the per-replica sum by the *global* batch size (see
-`tf.nn.compute_average_loss`), which a function that returned a mean could not do.
+a **per-example** loss of shape `[batch]`; for a logit map such as a PatchGAN's
+`[batch, h, w, 1]`, the loss of each output is averaged over the non-batch axes. Averaging over
+the batch is left to the caller on purpose: under `tf.distribute` the model divides the
+per-replica sum by the *global* batch size (see `tf.nn.compute_average_loss`), which a function
+that returned a mean could not do.
 
 The logits are raw scores (no sigmoid), which keeps the log-sigmoid terms numerically stable:
 `-log(sigmoid(x)) == softplus(-x)` and `-log(1 - sigmoid(x)) == softplus(x)`.
@@ -23,8 +24,17 @@ d_loss = discriminator_loss(real_logits, fake_logits)  # shape [batch]
 import tensorflow as tf
 
 
+def _as_float(logits):
+    return tf.cast(logits, tf.float32)
+
+
 def _per_example(logits):
-    """Casts to float32 and averages every axis but the batch axis, giving shape `[batch]`."""
+    """Casts to float32 and averages every axis but the batch axis, giving shape `[batch]`.
+
+    Losses apply their element-wise function *before* this average, so each output of a logit map
+    (a PatchGAN's patches) is judged on its own: the cross-entropy of the mean logit is not the
+    mean cross-entropy.
+    """
     logits = tf.cast(logits, tf.float32)
     if logits.shape.rank is None:
         raise ValueError("Discriminator logits must have a known rank.")
@@ -58,7 +68,9 @@ def minimax_discriminator_loss(real_logits, fake_logits):
         Goodfellow et al., "Generative Adversarial Nets", NeurIPS 2014.
         https://arxiv.org/abs/1406.2661
     """
-    return tf.nn.softplus(-_per_example(real_logits)) + tf.nn.softplus(_per_example(fake_logits))
+    return _per_example(tf.nn.softplus(-_as_float(real_logits))) + _per_example(
+        tf.nn.softplus(_as_float(fake_logits))
+    )
 
 
 def minimax_generator_loss(fake_logits):
@@ -80,7 +92,7 @@ def minimax_generator_loss(fake_logits):
         https://arxiv.org/abs/1406.2661
     """
     # log(1 - sigmoid(x)) = -softplus(x)
-    return -tf.nn.softplus(_per_example(fake_logits))
+    return -_per_example(tf.nn.softplus(_as_float(fake_logits)))
 
 
 # --- non-saturating (Goodfellow et al. 2014, section 3) ----------------------------------------
@@ -123,7 +135,7 @@ def non_saturating_generator_loss(fake_logits):
         https://arxiv.org/abs/1701.04862
     """
     # -log(sigmoid(x)) = softplus(-x)
-    return tf.nn.softplus(-_per_example(fake_logits))
+    return _per_example(tf.nn.softplus(-_as_float(fake_logits)))
 
 
 # --- least squares (Mao et al. 2017) -----------------------------------------------------------
@@ -171,7 +183,7 @@ def least_squares_generator_loss(fake_logits):
 
 def _per_example_squared_error(logits, target):
     """Squares each output's error *before* averaging a logit map (a PatchGAN's, say)."""
-    squared = tf.square(tf.cast(logits, tf.float32) - target)
+    squared = tf.square(_as_float(logits) - target)
     return _per_example(squared)
 
 
@@ -237,8 +249,8 @@ def hinge_discriminator_loss(real_logits, fake_logits):
         Miyato et al., "Spectral Normalization for GANs", ICLR 2018.
         https://arxiv.org/abs/1802.05957
     """
-    real = _per_example(tf.nn.relu(1.0 - tf.cast(real_logits, tf.float32)))
-    fake = _per_example(tf.nn.relu(1.0 + tf.cast(fake_logits, tf.float32)))
+    real = _per_example(tf.nn.relu(1.0 - _as_float(real_logits)))
+    fake = _per_example(tf.nn.relu(1.0 + _as_float(fake_logits)))
     return real + fake
 
 

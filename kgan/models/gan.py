@@ -1,5 +1,7 @@
 """`GAN`: an unconditional generative adversarial network trained with `model.fit`."""
 
+import warnings
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -9,10 +11,11 @@ from kgan.losses import adversarial
 from kgan.losses import penalties
 from kgan.models import noise
 
-# Stream ids fold into the noise seed so that each random draw of a step is independent.
-_GENERATOR_STREAM = 0
-_PENALTY_STREAM = 1
-_DISCRIMINATOR_STREAM = 2  # + index of the extra discriminator step
+# Stream ids fold into the noise seed so that each random draw of a step is independent. The
+# latent noise of discriminator update i is stream i (the last one also feeds the generator
+# update); its penalty's interpolation weights are stream _PENALTY_STREAM + i.
+_PENALTY_STREAM = 100_000
+_EVALUATION_STREAM = -1
 
 
 @keras.saving.register_keras_serializable(package="kgan")
@@ -68,6 +71,7 @@ class GAN(keras.Model):
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = _resolve_latent_dim(generator, latent_dim)
+        _check_shapes_agree(generator, discriminator)
         self.seed = int(np.random.randint(0, 2**31 - 1)) if seed is None else int(seed)
         self._build_networks()
         self.generator_optimizer = None
@@ -145,6 +149,14 @@ class GAN(keras.Model):
             raise ValueError(
                 f"gradient_penalty_target must be positive, got {gradient_penalty_target}."
             )
+        if gradient_penalty_weight > 0 and _has_batch_normalization(self.discriminator):
+            warnings.warn(
+                "A gradient penalty is computed per example, but the discriminator has "
+                "BatchNormalization layers, which mix the examples of a batch and make the "
+                "penalty meaningless (Gulrajani et al. 2017, section 4). Build the critic with "
+                "normalization='layer' or None, or use spectral normalization.",
+                stacklevel=2,
+            )
         self.loss_name = adversarial.canonical_name(loss)
         self.generator_loss_fn, self.discriminator_loss_fn = adversarial.get(self.loss_name)
         self.discriminator_steps = int(discriminator_steps)
@@ -207,53 +219,60 @@ class GAN(keras.Model):
         return trackers
 
     def train_step(self, data):
-        real = _unpack_samples(data)
-        batch_size = tf.shape(real)[0]
+        real = self._check_samples(_unpack_samples(data))
+        layout = noise.batch_layout(tf.shape(real)[0])
         step = self.generator_optimizer.iterations
-        for index in range(self.discriminator_steps - 1):
-            latent = self.sample_latent(batch_size, step, _DISCRIMINATOR_STREAM + index)
-            fake = self.generator(latent, training=True)
-            self.discriminator_step(real, fake, step, stream=_DISCRIMINATOR_STREAM + index)
-        latent = self.sample_latent(batch_size, step, _GENERATOR_STREAM)
+        last = self.discriminator_steps - 1
+        for index in range(last):
+            fake = self.generator(self._draw_latent(layout, step, index), training=True)
+            self.discriminator_step(real, fake, step, stream=index, layout=layout)
+        latent = self._draw_latent(layout, step, last)
         with tf.GradientTape() as generator_tape:
             fake = self.generator(latent, training=True)
             # The discriminator's update must not be recorded on the generator's tape; the
             # generator's forward pass above is, and serves the generator update below.
             with generator_tape.stop_recording():
-                self.discriminator_step(real, fake, step, stream=_GENERATOR_STREAM)
-            g_loss = self._generator_objective(fake)
+                self.discriminator_step(real, fake, step, stream=last, layout=layout)
+            g_loss = self._generator_objective(fake, layout)
         self._apply(self.generator_optimizer, generator_tape, g_loss, self.generator)
         return self._logs()
 
-    def discriminator_step(self, real, fake, step, stream=_GENERATOR_STREAM):
+    def discriminator_step(self, real, fake, step, stream=0, layout=None):
         """Updates the discriminator once on a real and a generated batch (same size).
 
         `fake` is treated as a constant. With a gradient penalty, the interpolation weights are
-        drawn statelessly from `(seed, step, stream)`.
+        drawn statelessly from `(seed, step, stream)`. Note that every extra discriminator step
+        (`discriminator_steps > 1`) reuses the step's real batch with fresh noise, where WGAN-GP's
+        Algorithm 1 draws a new real batch for each critic update.
 
         Returns:
             The discriminator's adversarial loss, averaged over the global batch.
         """
+        layout = layout or noise.batch_layout(tf.shape(real)[0])
         fake = tf.stop_gradient(fake)
         with tf.GradientTape() as tape:
             real_logits = self.discriminator(real, training=True)
             fake_logits = self.discriminator(fake, training=True)
             per_example = self.discriminator_loss_fn(real_logits, fake_logits)
-            d_loss = tf.nn.compute_average_loss(per_example)
+            d_loss = _average(per_example, layout)
             total = d_loss
             if self.gradient_penalty_weight > 0:
-                alpha = self._sample_replica_slice(
-                    tf.shape(real)[0], (), step, _PENALTY_STREAM + 10 * stream, "uniform"
+                alpha = noise.draw(
+                    layout,
+                    (),
+                    noise.step_seed(self.seed, step, _PENALTY_STREAM + stream),
+                    "uniform",
                 )
                 per_example_gp = penalties.gradient_penalty(
                     self.discriminator, real, fake, self.gradient_penalty_target, alpha=alpha
                 )
-                gp = tf.nn.compute_average_loss(per_example_gp)
-                total = total + self.gradient_penalty_weight * gp
-                self.gp_tracker.update_state(tf.reduce_mean(per_example_gp))
+                total = total + self.gradient_penalty_weight * _average(per_example_gp, layout)
+                self.gp_tracker.update_state(per_example_gp)
         self._apply(self.discriminator_optimizer, tape, total, self.discriminator)
-        # Trackers take the local mean; Keras averages them across replicas for the logs.
-        self.d_loss_tracker.update_state(tf.reduce_mean(per_example))
+        # Trackers take every example (weighting batches by size, as Keras does for `loss`);
+        # their variables sum across replicas, so the logged mean is the global one even when
+        # the batch splits unevenly.
+        self.d_loss_tracker.update_state(per_example)
         return d_loss
 
     def generator_step(self, latent):
@@ -262,17 +281,18 @@ class GAN(keras.Model):
         Returns:
             The generator loss, averaged over the global batch.
         """
+        layout = noise.batch_layout(tf.shape(latent)[0])
         with tf.GradientTape() as tape:
             fake = self.generator(latent, training=True)
-            g_loss = self._generator_objective(fake)
+            g_loss = self._generator_objective(fake, layout)
         self._apply(self.generator_optimizer, tape, g_loss, self.generator)
         return g_loss
 
-    def _generator_objective(self, fake):
+    def _generator_objective(self, fake, layout):
         fake_logits = self.discriminator(fake, training=True)
         per_example = self.generator_loss_fn(fake_logits)
-        self.g_loss_tracker.update_state(tf.reduce_mean(per_example))
-        return tf.nn.compute_average_loss(per_example)
+        self.g_loss_tracker.update_state(per_example)
+        return _average(per_example, layout)
 
     def _apply(self, optimizer, tape, loss, network):
         variables = network.trainable_variables
@@ -285,17 +305,19 @@ class GAN(keras.Model):
         optimizer.apply_gradients(list(zip(gradients, variables)))
 
     def test_step(self, data):
-        real = _unpack_samples(data)
-        batch_size = tf.shape(real)[0]
-        # A fixed stream (step 0) keeps `evaluate` repeatable; it never trains on this noise.
-        latent = self.sample_latent(batch_size, tf.constant(0, tf.int64), stream=-1)
+        real = self._check_samples(_unpack_samples(data))
+        # The evaluation stream is never trained on. Its step is the number of examples
+        # evaluated so far (the tracker's count, reset by `evaluate`), so each batch gets its own
+        # noise and `evaluate` is repeatable.
+        examples_so_far = tf.cast(self.d_loss_tracker.count, tf.int64)
+        latent = self._draw_latent(
+            noise.batch_layout(tf.shape(real)[0]), examples_so_far, _EVALUATION_STREAM
+        )
         fake = self.generator(latent, training=False)
         real_logits = self.discriminator(real, training=False)
         fake_logits = self.discriminator(fake, training=False)
-        self.d_loss_tracker.update_state(
-            tf.reduce_mean(self.discriminator_loss_fn(real_logits, fake_logits))
-        )
-        self.g_loss_tracker.update_state(tf.reduce_mean(self.generator_loss_fn(fake_logits)))
+        self.d_loss_tracker.update_state(self.discriminator_loss_fn(real_logits, fake_logits))
+        self.g_loss_tracker.update_state(self.generator_loss_fn(fake_logits))
         return {"d_loss": self.d_loss_tracker.result(), "g_loss": self.g_loss_tracker.result()}
 
     def _logs(self):
@@ -303,14 +325,34 @@ class GAN(keras.Model):
 
     # --- noise ---------------------------------------------------------------------------------
 
-    def sample_latent(self, batch_size, step, stream=_GENERATOR_STREAM):
-        """Latent vectors for a training step: a pure function of `(seed, step, stream)`."""
-        return self._sample_replica_slice(batch_size, (self.latent_dim,), step, stream, "normal")
+    def sample_latent(self, batch_size, step, stream=0):
+        """Latent vectors for a training step: a pure function of `(seed, step, stream)`.
 
-    def _sample_replica_slice(self, batch_size, inner_shape, step, stream, distribution):
-        return noise.replica_slice(
-            batch_size, inner_shape, noise.step_seed(self.seed, step, stream), distribution
-        )
+        Args:
+            batch_size: Examples in this replica's batch.
+            step: Training step (`generator_optimizer.iterations` during `fit`).
+            stream: Which draw of the step: `i` for the `i`-th discriminator update; the last
+                one also feeds the generator update. Defaults to `0`.
+
+        Returns:
+            float32 tensor `[batch_size, latent_dim]`.
+        """
+        return self._draw_latent(noise.batch_layout(batch_size), step, stream)
+
+    def _draw_latent(self, layout, step, stream):
+        seed = noise.step_seed(self.seed, step, stream)
+        return noise.draw(layout, (self.latent_dim,), seed, "normal")
+
+    def _check_samples(self, samples):
+        """Fails at trace time, naming both shapes, when data and discriminator disagree."""
+        expected = _input_shape(self.discriminator)
+        if expected is not None and not _shapes_compatible(samples.shape[1:], expected):
+            raise ValueError(
+                f"The data's samples have shape {tuple(samples.shape[1:])}, but the discriminator "
+                f"takes {expected}. Load the data at the networks' size (e.g. "
+                "kgan.data.load(..., image_size=N, channels=C)) or build the networks for it."
+            )
+        return samples
 
     def fit(self, *args, **kwargs):
         """Trains the GAN: `keras.Model.fit` plus two GAN-specific guarantees.
@@ -341,7 +383,9 @@ class GAN(keras.Model):
             (self.generator_optimizer, self.generator),
             (self.discriminator_optimizer, self.discriminator),
         ):
-            if optimizer is not None and optimizer.use_ema:
+            # A LossScaleOptimizer (mixed precision) reports use_ema=False for its inner one.
+            inner = getattr(optimizer, "inner_optimizer", optimizer)
+            if inner is not None and inner.use_ema:
                 optimizer.finalize_variable_values(network.trainable_variables)
         return history
 
@@ -363,8 +407,8 @@ class GAN(keras.Model):
         Returns:
             `np.ndarray` of shape `[num, *generator_output_shape]`, float32.
         """
-        if int(num) < 1:
-            raise ValueError(f"num must be a positive number of samples, got {num}.")
+        if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 1:
+            raise ValueError(f"num must be a positive integer number of samples, got {num!r}.")
         latent = np.random.default_rng(seed).standard_normal((int(num), self.latent_dim))
         latent = latent.astype("float32")
         outputs = [
@@ -416,6 +460,59 @@ def _resolve_latent_dim(generator, latent_dim):
             f"latent_dim={latent_dim} does not match the generator's input size {inferred}."
         )
     return int(latent_dim)
+
+
+def _input_shape(network):
+    """A functional network's input shape without the batch axis, or None if unknown."""
+    try:
+        if len(network.inputs) == 1:
+            return tuple(network.inputs[0].shape[1:])
+    except (AttributeError, ValueError):
+        pass  # subclassed networks have no symbolic inputs
+    return None
+
+
+def _output_shape(network):
+    try:
+        if len(network.outputs) == 1:
+            return tuple(network.outputs[0].shape[1:])
+    except (AttributeError, ValueError):
+        pass
+    return None
+
+
+def _shapes_compatible(actual, expected):
+    actual = tuple(actual)
+    return len(actual) == len(expected) and all(
+        a is None or e is None or a == e for a, e in zip(actual, expected)
+    )
+
+
+def _check_shapes_agree(generator, discriminator):
+    made, taken = _output_shape(generator), _input_shape(discriminator)
+    if made is not None and taken is not None and not _shapes_compatible(made, taken):
+        raise ValueError(
+            f"The generator makes samples of shape {made}, but the discriminator takes {taken}. "
+            "Build both networks for the same image size and channel count."
+        )
+
+
+def _has_batch_normalization(layer):
+    """True if `layer` is, or contains at any depth, a BatchNormalization layer."""
+    if isinstance(layer, keras.layers.BatchNormalization):
+        return True
+    inner = getattr(layer, "layer", None)  # wrappers such as SpectralNormalization
+    children = list(getattr(layer, "layers", [])) + ([inner] if inner is not None else [])
+    return any(_has_batch_normalization(child) for child in children)
+
+
+def _average(per_example, layout):
+    """Sum over this replica divided by the *global* batch size.
+
+    Keras optimizers sum gradients across replicas, so this gives the gradient of the global mean
+    (what `tf.nn.compute_average_loss` does, with the global size counted exactly).
+    """
+    return tf.reduce_sum(per_example) / tf.cast(layout.global_size, per_example.dtype)
 
 
 def _make_optimizer(optimizer, auto_scale_loss):

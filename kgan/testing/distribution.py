@@ -78,8 +78,14 @@ def compare_to_single_device(build_model, dataset, epochs=2):
     }
 
 
-def gan_case(loss="non_saturating", gradient_penalty_weight=0.0, discriminator_steps=1):
-    """`kgan.GAN` with tiny batch-norm-free image networks on a fixed image dataset."""
+def gan_case(
+    loss="non_saturating", gradient_penalty_weight=0.0, discriminator_steps=1, num_examples=96
+):
+    """`kgan.GAN` with tiny batch-norm-free image networks on a fixed image dataset.
+
+    With `num_examples` not a multiple of 16 the last batch is kept and splits unevenly across
+    the replicas (e.g. 11 examples as 6 + 5).
+    """
     import keras
 
     import kgan
@@ -96,7 +102,7 @@ def gan_case(loss="non_saturating", gradient_penalty_weight=0.0, discriminator_s
         )
         return gan
 
-    dataset = test_case.image_dataset(num=96, batch_size=16)
+    dataset = test_case.image_dataset(num=num_examples, batch_size=16, drop_remainder=False)
     return compare_to_single_device(build_model, dataset)
 
 

@@ -58,12 +58,22 @@ def test_hand_values_spot_check():
     np.testing.assert_allclose(lsgan_d(REAL, FAKE).numpy(), [0.625, 6.5])
 
 
-def test_logit_maps_average_per_example_after_the_elementwise_loss():
-    # A PatchGAN-style map [batch, 2, 2, 1]: LSGAN squares each score before averaging.
-    patch = np.array([[[[0.0], [2.0]], [[0.0], [2.0]]]], "float32")
-    generator_loss, _ = adversarial.get("least_squares")
-    np.testing.assert_allclose(generator_loss(patch).numpy(), [0.5 * (1 + 1) / 2])
-    assert generator_loss(patch).shape == (1,)
+@pytest.mark.parametrize("family, d_formula, g_formula", CASES, ids=[c[0] for c in CASES])
+def test_logit_maps_take_the_loss_of_each_output_then_average(family, d_formula, g_formula):
+    # A PatchGAN-style map [batch=2, 2, 2, 1]: the loss of each patch, averaged per example. One
+    # patch confidently real and one confidently fake must not cancel out before the loss.
+    real_map = np.array([[6.0, -6.0, 1.0, 0.5], [2.0, 2.0, -1.0, 0.0]], "float32")
+    fake_map = np.array([[-4.0, 3.0, 0.0, 1.5], [0.5, -0.5, 2.5, -2.0]], "float32")
+    generator_loss, discriminator_loss = adversarial.get(family)
+    expected_d = [
+        np.mean([d_formula(r, f) for r, f in zip(*rows)]) for rows in zip(real_map, fake_map)
+    ]
+    expected_g = [np.mean([g_formula(f) for f in row]) for row in fake_map]
+    as_map = lambda values: values.reshape(2, 2, 2, 1)  # noqa: E731
+    np.testing.assert_allclose(
+        discriminator_loss(as_map(real_map), as_map(fake_map)).numpy(), expected_d, rtol=1e-5
+    )
+    np.testing.assert_allclose(generator_loss(as_map(fake_map)).numpy(), expected_g, rtol=1e-5)
 
 
 def test_saturating_losses_stay_finite_for_extreme_logits():

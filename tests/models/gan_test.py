@@ -1,5 +1,7 @@
 """`kgan.GAN`: fitting, the alternating step, saving, resuming, sampling and errors."""
 
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -221,13 +223,56 @@ def test_mixed_precision_scales_the_loss_and_trains_like_float32():
     np.testing.assert_allclose(mixed, full, rtol=0.05)
 
 
-def test_ema_of_the_generator_optimizer_is_folded_into_the_generator():
-    gan = make_gan()
-    gan.compile(generator_optimizer=keras.optimizers.Adam(1e-3, use_ema=True, ema_momentum=0.9))
-    gan.fit(test_case.vector_dataset(), epochs=1, verbose=0)
-    averages = gan.generator_optimizer._model_variables_moving_average
+@pytest.mark.parametrize("policy", ["float32", "mixed_float16"])
+def test_ema_of_the_generator_optimizer_is_folded_into_the_generator(policy):
+    keras.mixed_precision.set_global_policy(policy)
+    try:
+        gan = make_gan()
+        gan.compile(generator_optimizer=keras.optimizers.Adam(1e-3, use_ema=True, ema_momentum=0.9))
+        gan.fit(test_case.vector_dataset(), epochs=1, verbose=0)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    optimizer = getattr(gan.generator_optimizer, "inner_optimizer", gan.generator_optimizer)
+    averages = optimizer._model_variables_moving_average
+    assert len(averages) == len(gan.generator.trainable_variables)
     for variable, average in zip(gan.generator.trainable_variables, averages):
         np.testing.assert_array_equal(variable.numpy(), average.numpy())
+
+
+def test_evaluation_noise_differs_per_batch_and_repeats_per_call():
+    gan = kgan.GAN(networks.tiny_image_generator(), networks.tiny_image_discriminator(), seed=1)
+    gan.compile()
+    one_batch = test_case.image_dataset(num=16)
+    same_batch_twice = one_batch.repeat(2)
+    once = gan.evaluate(one_batch, verbose=0, return_dict=True)
+    twice = gan.evaluate(same_batch_twice, verbose=0, return_dict=True)
+    assert once["g_loss"] != twice["g_loss"]  # the second batch was scored on new fakes
+    assert twice == gan.evaluate(same_batch_twice, verbose=0, return_dict=True)
+
+
+def test_shape_mismatches_name_both_sides():
+    with pytest.raises(ValueError, match=r"generator makes samples of shape \(8, 8, 1\), but the "):
+        kgan.GAN(networks.tiny_image_generator(), networks.tiny_image_discriminator(image_size=16))
+    gan = kgan.GAN(networks.tiny_image_generator(), networks.tiny_image_discriminator())
+    gan.compile()
+    with pytest.raises(
+        ValueError, match=r"data's samples have shape \(16, 16, 1\).*takes \(8, 8, 1\)"
+    ):
+        gan.fit(test_case.image_dataset(image_size=16), epochs=1, verbose=0)
+
+
+def test_gradient_penalty_with_a_batch_norm_critic_warns():
+    discriminator = kgan.networks.dcgan_discriminator(image_size=16, channels=1, base_filters=4)
+    generator = kgan.networks.dcgan_generator(latent_dim=4, image_size=16, channels=1)
+    gan = kgan.GAN(generator, discriminator)
+    with pytest.warns(UserWarning, match="BatchNormalization"):
+        gan.compile(loss="wasserstein", gradient_penalty_weight=10.0)
+    layer_norm = kgan.networks.dcgan_discriminator(
+        image_size=16, channels=1, base_filters=4, normalization="layer"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        kgan.GAN(generator, layer_norm).compile(loss="wasserstein", gradient_penalty_weight=10.0)
 
 
 def test_bad_arguments_get_clear_errors():
@@ -242,5 +287,7 @@ def test_bad_arguments_get_clear_errors():
         make_gan().compile(generator_optimizer=shared, discriminator_optimizer=shared)
     with pytest.raises(ValueError, match="does not match the generator's input size 4"):
         make_gan(latent_dim=5)
+    with pytest.raises(ValueError, match="positive integer number of samples, got 2.7"):
+        make_gan().generate(2.7)
     with pytest.raises(TypeError, match="keras.Model instances"):
         kgan.GAN(lambda z: z, networks.tiny_vector_discriminator())
