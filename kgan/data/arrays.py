@@ -15,6 +15,8 @@ dataset = arrays.from_arrays(images, labels, batch_size=128)  # ([128, 28, 28, 1
 ```
 """
 
+import warnings
+
 import numpy as np
 import tensorflow as tf
 
@@ -117,6 +119,15 @@ def _check_images(images, value_range):
             f"{images.dtype} images hold values in [{images.min()}, {images.max()}], not in "
             f"[-1, 1]. Pass value_range=(low, high) to say which values map to -1 and 1, e.g. "
             f"value_range=(0, 1) or value_range=(0, 255)."
+        )
+    if images.size and images.min() >= 0:
+        # `images / 255` is the usual way float images are stored; taken as [-1, 1] data they
+        # would train a generator on washed-out images without any error.
+        warnings.warn(
+            f"{images.dtype} images hold values in [{images.min()}, {images.max()}]: no "
+            "negative values, as if they were scaled to [0, 1]. They are used as [-1, 1] data "
+            "unchanged; pass value_range=(0, 1) if they are [0, 1] images.",
+            stacklevel=3,
         )
     return images, None
 

@@ -74,7 +74,12 @@ def load(
     """
     if not isinstance(spec, (str, os.PathLike)):
         raise errors.DataError(f"spec must be a string or path, got {type(spec).__name__}.")
-    spec = os.fspath(spec)
+    spec = os.fspath(spec).strip()
+    if not spec:
+        raise errors.DataError(
+            "spec is empty: name 'digits', a folder of images, or a tensorflow-datasets name "
+            "such as 'mnist'."
+        )
     common = dict(batch_size=batch_size, shuffle=shuffle, seed=seed, drop_remainder=drop_remainder)
     if spec == "digits":
         return digits.load_digits(
@@ -90,6 +95,8 @@ def load(
         return folder.from_folder(path, image_size=image_size, channels=channels, **common)
 
     name, _, split = spec.partition(":")
+    # tensorflow-datasets names are lowercase with underscores; accept "MNIST", "fashion-mnist".
+    name = name.lower().replace("-", "_")
     if _TFDS_NAME.match(name) and _is_tfds_name(name):
         return tfds.from_tfds(
             name,

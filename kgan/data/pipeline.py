@@ -62,10 +62,11 @@ def image_size_pair(image_size):
 def normalize(images, value_range):
     """Maps pixel values linearly from `value_range` to [-1, 1] as float32.
 
-    The low end maps to exactly -1.0 and the high end to exactly 1.0: the scale is applied as one
-    division by `(high - low) / 2`, which is exact for the usual ranges (255 / 127.5 == 2.0), where
-    multiplying by a rounded reciprocal would land a hair off 1.0. Values are clipped afterwards so
-    that rounding can never leave the range.
+    Computed as `(2x - (low + high)) / (high - low)`: for integer pixel values every step before
+    the division is exact, so each result is the correctly rounded value, the low and high ends
+    map to exactly -1.0 and 1.0, the mapping is symmetric (`x` and `low + high - x` give opposite
+    values), and `value_range=(-1, 1)` is the identity. Values are clipped afterwards so rounding
+    can never leave the range.
 
     Args:
         images: tensor or array of any shape and numeric dtype.
@@ -80,7 +81,7 @@ def normalize(images, value_range):
             f"value_range must be (low, high) with low < high, got {value_range}."
         )
     images = tf.cast(images, tf.float32)
-    images = (images - low) / ((high - low) / 2.0) - 1.0
+    images = (2.0 * images - (low + high)) / (high - low)
     return tf.clip_by_value(images, -1.0, 1.0)
 
 

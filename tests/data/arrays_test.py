@@ -33,6 +33,11 @@ def test_float_images_use_value_range_or_must_be_in_minus_one_one():
     assert batch.numpy().min() == -1.0 and batch.numpy().max() == 1.0
     np.testing.assert_allclose(batch, unit * 2 - 1, atol=1e-6)
 
+    with pytest.warns(
+        UserWarning, match=r"as if they were scaled to \[0, 1\].*value_range=\(0, 1\)"
+    ):
+        arrays.from_arrays(unit, batch_size=6)
+
     signed = np.linspace(-1, 1, 6 * 16, dtype=np.float64).reshape(6, 4, 4, 1)
     batch = first_batch(arrays.from_arrays(signed, batch_size=6, shuffle=False))
     assert batch.dtype == "float32"

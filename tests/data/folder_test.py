@@ -34,7 +34,8 @@ def test_shapes_dtype_and_exact_range(image_folder):
     np.testing.assert_array_equal(batch[0, 0::2], -1.0)  # black pixel -> -1
     np.testing.assert_array_equal(batch[0, 1::2], 1.0)  # white pixel -> 1
     pixels = np.asarray(Image.open(image_folder / "image1.png"), np.float32)
-    np.testing.assert_array_equal(batch[1], pixels / np.float32(127.5) - 1)  # no resampling
+    # No resampling: each pixel is exactly (2x - 255) / 255, correctly rounded.
+    np.testing.assert_array_equal(batch[1], (2 * pixels - 255) / np.float32(255))
 
 
 def test_recursive_and_resize(image_folder):

@@ -37,6 +37,13 @@ def test_tfds_name_and_split():
         assert images.shape == (5, 16, 16, 1) and labels.shape == (5,)
         partial = data.load("cifar10:train[:50%]", batch_size=5, image_size=None)
         assert partial.element_spec.shape == (5, 32, 32, 3)
+        # tfds names are lowercase with underscores; other spellings are accepted.
+        assert data.load("Fashion-MNIST", batch_size=5).element_spec.shape == (5, 32, 32, 1)
+
+
+def test_empty_spec_says_what_to_pass():
+    with pytest.raises(errors.DataError, match="spec is empty: name 'digits'"):
+        data.load("  ")
 
 
 @pytest.mark.parametrize(

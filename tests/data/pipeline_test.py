@@ -17,6 +17,16 @@ def test_normalize_maps_range_endpoints_exactly():
     np.testing.assert_array_equal(pipeline.normalize([0.0, 8.0, 16.0], (0, 16)), [-1.0, 0.0, 1.0])
 
 
+def test_normalize_is_correctly_rounded_symmetric_and_identity_on_minus_one_one():
+    pixels = np.arange(256, dtype=np.float32)
+    normalized = pipeline.normalize(pixels, (0, 255)).numpy()
+    exact = ((2 * pixels.astype(np.float64) - 255) / 255).astype(np.float32)
+    np.testing.assert_array_equal(normalized, exact)
+    np.testing.assert_array_equal(normalized, -normalized[::-1])  # x and 255 - x
+    signed = np.array([-1.0, -1e-8, 0.0, 1e-8, 0.3, 1.0], np.float32)
+    np.testing.assert_array_equal(pipeline.normalize(signed, (-1, 1)).numpy(), signed)
+
+
 def test_normalize_rejects_empty_range():
     with pytest.raises(errors.DataError, match=r"low < high, got \(1, 1\)"):
         pipeline.normalize([1.0], (1, 1))
