@@ -5,6 +5,7 @@ spectral normalization the same way, so the messages and layer names read alike 
 """
 
 import keras
+import numpy as np
 
 
 def check_positive_int(name, value):
@@ -18,11 +19,15 @@ def check_positive_int(name, value):
         value: The value to check.
 
     Returns:
-        `value`, unchanged.
+        `value` as a Python int (NumPy integers, e.g. from an array's shape, are accepted).
     """
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if not _is_integer(value) or value < 1:
         raise ValueError(f"`{name}` must be an integer >= 1. Received: {name}={value!r}")
-    return value
+    return int(value)
+
+
+def _is_integer(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def check_shape(name, shape):
@@ -37,20 +42,18 @@ def check_shape(name, shape):
         The shape as a tuple of ints.
     """
     received = shape
-    if isinstance(shape, int) and not isinstance(shape, bool):
+    if _is_integer(shape):
         shape = (shape,)
     try:
         shape = tuple(shape)
     except TypeError:
         shape = ()
-    if not shape or not all(
-        isinstance(size, int) and not isinstance(size, bool) and size >= 1 for size in shape
-    ):
+    if not shape or not all(_is_integer(size) and size >= 1 for size in shape):
         raise ValueError(
             f"`{name}` must be an int or a non-empty tuple of ints >= 1, such as (64,) or "
             f"(28, 28, 1). Received: {name}={received!r}"
         )
-    return shape
+    return tuple(int(size) for size in shape)
 
 
 def check_dropout(dropout):

@@ -164,3 +164,11 @@ def test_keras_file_and_config_round_trips_keep_outputs(tmp_path, network, spect
 def test_invalid_arguments_raise_clear_errors(build, kwargs, message):
     with pytest.raises(ValueError, match=message):
         build(**kwargs)
+
+
+def test_numpy_integers_are_accepted(tmp_path):
+    # Sizes often come from an array's shape, as NumPy integers.
+    generator = dcgan.dcgan_generator(latent_dim=np.int64(8), image_size=np.int64(8))
+    discriminator = dcgan.dcgan_discriminator(image_size=np.int32(8), channels=np.int64(1))
+    assert generator.output_shape == (None, 8, 8, 1) and discriminator.output_shape == (None, 1)
+    generator.save(tmp_path / "generator.keras")  # the config must stay JSON-serialisable
