@@ -29,7 +29,8 @@ def check_backend():
         The backend name, `"tensorflow"`.
     """
     requested = os.environ.get("KERAS_BACKEND")
-    if requested is not None and requested.strip().lower() != REQUIRED_BACKEND:
+    # Exact match, as Keras requires: it fails to import "TensorFlow" (capitalised).
+    if requested is not None and requested != REQUIRED_BACKEND:
         _refuse(requested, f"KERAS_BACKEND={requested!r}")
 
     import keras

@@ -26,6 +26,11 @@ def test_another_backend_is_refused_with_the_fix():
     assert "export KERAS_BACKEND=tensorflow" in last_line
 
 
+def test_a_misspelt_tensorflow_is_refused_before_keras_fails_on_it():
+    completed = import_kgan_with_backend("TensorFlow")
+    assert "export KERAS_BACKEND=tensorflow" in completed.stderr.strip().splitlines()[-1]
+
+
 def test_tensorflow_backend_imports():
     completed = import_kgan_with_backend("tensorflow")
     assert completed.returncode == 0, completed.stderr[-2000:]
