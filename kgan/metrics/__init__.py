@@ -1,0 +1,56 @@
+"""Generative metrics: FID, KID, Inception Score, precision/recall and density/coverage.
+
+Each metric is a plain function on NumPy feature arrays and a streaming `keras.metrics.Metric`
+(`update_state(real=..., fake=...)`, `result()`, `reset_state()`) whose result equals the
+function on everything it was fed. The metrics run on the host in float64; a metric's
+`feature_extractor` maps samples to features (`None`: the inputs already are features), and
+its `requires_real` says whether it uses real data at all (not the Inception Score).
+`reset_state(keep_real=True)` clears only the generated side, so real features computed once
+serve every evaluation.
+
+Each function shares its name with the module that defines it; the package exposes the
+functions (`kgan.metrics.frechet_distance(...)`). Import anything else from the module's path:
+`from kgan.metrics.frechet_distance import FeatureStatistics`.
+
+Example:
+
+```python
+from kgan import metrics
+
+fid = metrics.frechet_distance(real_features, fake_features)
+kid_mean, kid_std = metrics.kernel_distance(real_features, fake_features)
+is_mean, is_std = metrics.inception_score(logits)
+precision, recall = metrics.precision_recall(real_features, fake_features, k=3)
+density, coverage = metrics.density_coverage(real_features, fake_features, k=5)
+```
+"""
+
+from kgan.metrics import linalg
+from kgan.metrics.density_coverage import DensityCoverage
+from kgan.metrics.density_coverage import density_coverage
+from kgan.metrics.frechet_distance import FeatureStatistics
+from kgan.metrics.frechet_distance import FrechetDistance
+from kgan.metrics.frechet_distance import frechet_distance
+from kgan.metrics.frechet_distance import frechet_distance_from_statistics
+from kgan.metrics.inception_score import InceptionScore
+from kgan.metrics.inception_score import inception_score
+from kgan.metrics.kernel_distance import KernelDistance
+from kgan.metrics.kernel_distance import kernel_distance
+from kgan.metrics.precision_recall import PrecisionRecall
+from kgan.metrics.precision_recall import precision_recall
+
+__all__ = [
+    "DensityCoverage",
+    "FeatureStatistics",
+    "FrechetDistance",
+    "InceptionScore",
+    "KernelDistance",
+    "PrecisionRecall",
+    "density_coverage",
+    "frechet_distance",
+    "frechet_distance_from_statistics",
+    "inception_score",
+    "kernel_distance",
+    "linalg",
+    "precision_recall",
+]
