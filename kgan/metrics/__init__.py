@@ -6,7 +6,8 @@ function on everything it was fed. The metrics run on the host in float64; a met
 `feature_extractor` maps samples to features (`None`: the inputs already are features), and
 its `requires_real` says whether it uses real data at all (not the Inception Score).
 `reset_state(keep_real=True)` clears only the generated side, so real features computed once
-serve every evaluation.
+serve every evaluation. The streaming metrics share this behaviour through
+`kgan.metrics.base.FeatureMetric`, which a new metric subclasses.
 
 Each function shares its name with the module that defines it; the package exposes the
 functions (`kgan.metrics.frechet_distance(...)`). Import anything else from the module's path:

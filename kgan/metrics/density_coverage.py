@@ -19,6 +19,7 @@ density, coverage = metrics.density_coverage(real_features, fake_features, k=5)
 import keras
 import numpy as np
 
+from kgan.metrics import base
 from kgan.metrics import linalg
 
 
@@ -78,7 +79,7 @@ def density_coverage(real_features, fake_features, k=5):
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class DensityCoverage(keras.metrics.Metric):
+class DensityCoverage(base.FeatureMetric):
     """Streaming density and coverage as a Keras metric.
 
     The state is every feature seen, as host NumPy arrays (float32 features stay float32; the
@@ -102,53 +103,17 @@ class DensityCoverage(keras.metrics.Metric):
     ```
     """
 
-    requires_real = True
-
     def __init__(self, feature_extractor=None, k=5, name="density_coverage", dtype=None):
-        super().__init__(name=name, dtype=dtype)
-        self.feature_extractor = feature_extractor
+        super().__init__(feature_extractor, name=name, dtype=dtype)
         self.k = k
-        self.reset_state()
-
-    def _features(self, samples):
-        if self.feature_extractor is not None:
-            samples = self.feature_extractor(samples)
-        return keras.ops.convert_to_numpy(samples)
-
-    def update_state(self, real=None, fake=None):
-        """Keeps a batch of real and/or generated samples' features."""
-        if real is not None:
-            linalg.append_batch(self._real, self._features(real), "real features")
-        if fake is not None:
-            linalg.append_batch(self._fake, self._features(fake), "generated features")
 
     def result(self):
         """`{"density": ..., "coverage": ...}` over all features seen, as Python floats."""
-        if not self._real or not self._fake:
-            raise ValueError(f"{self.name} needs real and generated samples before result().")
-        density, coverage = density_coverage(
-            np.concatenate(self._real), np.concatenate(self._fake), self.k
-        )
+        real, fake = self._all_features()
+        density, coverage = density_coverage(real, fake, self.k)
         return {"density": density, "coverage": coverage}
-
-    def reset_state(self, keep_real=False):
-        """Drops the features kept (only the generated ones with `keep_real=True`)."""
-        if not keep_real:
-            self._real = []
-        self._fake = []
 
     def get_config(self):
         config = super().get_config()
-        config.update(
-            feature_extractor=keras.saving.serialize_keras_object(self.feature_extractor),
-            k=self.k,
-        )
+        config.update(k=self.k)
         return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["feature_extractor"] = keras.saving.deserialize_keras_object(
-            config.get("feature_extractor")
-        )
-        return cls(**config)

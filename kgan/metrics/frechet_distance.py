@@ -29,6 +29,7 @@ import warnings
 import keras
 import numpy as np
 
+from kgan.metrics import base
 from kgan.metrics import linalg
 
 
@@ -250,7 +251,7 @@ def frechet_distance(real_features, fake_features):
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class FrechetDistance(keras.metrics.Metric):
+class FrechetDistance(base.FeatureMetric):
     """Streaming Fréchet distance (FID with Inception features) as a Keras metric.
 
     The state is two `FeatureStatistics`, float64 NumPy arrays on the host: memory is
@@ -277,11 +278,8 @@ class FrechetDistance(keras.metrics.Metric):
     ```
     """
 
-    requires_real = True
-
     def __init__(self, feature_extractor=None, real_statistics=None, name="fid", dtype=None):
-        super().__init__(name=name, dtype=dtype)
-        self.feature_extractor = feature_extractor
+        # Set before the base constructor, which ends with reset_state(): it reads them.
         self._real_statistics_path = None
         if isinstance(real_statistics, str | os.PathLike):
             self._real_statistics_path = os.fspath(real_statistics)
@@ -292,19 +290,15 @@ class FrechetDistance(keras.metrics.Metric):
                 f"{type(real_statistics).__name__}."
             )
         self._initial_real_statistics = real_statistics
-        self.reset_state()
+        super().__init__(feature_extractor, name=name, dtype=dtype)
 
-    def _features(self, samples):
-        if self.feature_extractor is not None:
-            samples = self.feature_extractor(samples)
-        return keras.ops.convert_to_numpy(samples)
+    def _add_real_features(self, features):
+        """Adds a batch of real features `[batch, dim]` to the real statistics."""
+        self.real_statistics.update(features)
 
-    def update_state(self, real=None, fake=None):
-        """Adds a batch of real and/or generated samples (or features) to the statistics."""
-        if real is not None:
-            self.real_statistics.update(self._features(real))
-        if fake is not None:
-            self.fake_statistics.update(self._features(fake))
+    def _add_fake_features(self, features):
+        """Adds a batch of generated features `[batch, dim]` to the generated statistics."""
+        self.fake_statistics.update(features)
 
     def result(self):
         """The Fréchet distance between everything seen so far, as a Python float."""
@@ -325,16 +319,5 @@ class FrechetDistance(keras.metrics.Metric):
 
     def get_config(self):
         config = super().get_config()
-        config.update(
-            feature_extractor=keras.saving.serialize_keras_object(self.feature_extractor),
-            real_statistics=self._real_statistics_path,
-        )
+        config.update(real_statistics=self._real_statistics_path)
         return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["feature_extractor"] = keras.saving.deserialize_keras_object(
-            config.get("feature_extractor")
-        )
-        return cls(**config)

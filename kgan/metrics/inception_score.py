@@ -20,6 +20,7 @@ is_mean, is_std = metrics.inception_score(logits)  # logits [num_samples, classe
 import keras
 import numpy as np
 
+from kgan.metrics import base
 from kgan.metrics import linalg
 
 
@@ -91,7 +92,7 @@ def inception_score(logits, splits=10, shuffle=False, seed=None):
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class InceptionScore(keras.metrics.Metric):
+class InceptionScore(base.FeatureMetric):
     """Streaming Inception Score as a Keras metric.
 
     The state is every logit vector seen, as host NumPy arrays: `num_samples * num_classes`
@@ -126,12 +127,10 @@ class InceptionScore(keras.metrics.Metric):
     def __init__(
         self, feature_extractor=None, splits=10, shuffle=False, seed=None, name="is", dtype=None
     ):
-        super().__init__(name=name, dtype=dtype)
-        self.feature_extractor = feature_extractor
+        super().__init__(feature_extractor, name=name, dtype=dtype)
         self.splits = splits
         self.shuffle = shuffle
         self.seed = seed
-        self.reset_state()
 
     def update_state(self, real=None, fake=None):
         """Keeps the logits of a batch of generated samples.
@@ -145,39 +144,19 @@ class InceptionScore(keras.metrics.Metric):
                 "The Inception Score is computed on generated samples only; pass them as `fake` "
                 "(to score real data, give it as `fake` to a separate metric)."
             )
-        if fake is not None:
-            if self.feature_extractor is not None:
-                fake = self.feature_extractor(fake)
-            linalg.append_batch(self._logits, keras.ops.convert_to_numpy(fake), "logits")
+        super().update_state(fake=fake)
+
+    def _add_fake_features(self, logits):
+        """Keeps a batch of logits `[batch, classes]`, checked against earlier batches."""
+        linalg.append_batch(self._fake, logits, "logits")
 
     def result(self):
         """`{name: mean, name_std: std}` over all logits seen, as Python floats."""
-        if not self._logits:
-            raise ValueError(f"{self.name} needs generated samples before result().")
-        mean, std = inception_score(
-            np.concatenate(self._logits), self.splits, self.shuffle, self.seed
-        )
+        _, logits = self._all_features()
+        mean, std = inception_score(logits, self.splits, self.shuffle, self.seed)
         return {self.name: mean, f"{self.name}_std": std}
-
-    def reset_state(self, keep_real=False):
-        """Drops the logits kept (`keep_real` is accepted for a uniform interface)."""
-        del keep_real  # There is no real state.
-        self._logits = []
 
     def get_config(self):
         config = super().get_config()
-        config.update(
-            feature_extractor=keras.saving.serialize_keras_object(self.feature_extractor),
-            splits=self.splits,
-            shuffle=self.shuffle,
-            seed=self.seed,
-        )
+        config.update(splits=self.splits, shuffle=self.shuffle, seed=self.seed)
         return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["feature_extractor"] = keras.saving.deserialize_keras_object(
-            config.get("feature_extractor")
-        )
-        return cls(**config)

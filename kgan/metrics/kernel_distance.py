@@ -22,6 +22,7 @@ import warnings
 import keras
 import numpy as np
 
+from kgan.metrics import base
 from kgan.metrics import linalg
 
 
@@ -115,7 +116,7 @@ def kernel_distance(real_features, fake_features, num_subsets=100, subset_size=1
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class KernelDistance(keras.metrics.Metric):
+class KernelDistance(base.FeatureMetric):
     """Streaming kernel distance (KID with Inception features) as a Keras metric.
 
     The state is every feature seen, as host NumPy arrays (float32 features stay float32; the
@@ -143,8 +144,6 @@ class KernelDistance(keras.metrics.Metric):
     ```
     """
 
-    requires_real = True
-
     def __init__(
         self,
         feature_extractor=None,
@@ -154,58 +153,18 @@ class KernelDistance(keras.metrics.Metric):
         name="kid",
         dtype=None,
     ):
-        super().__init__(name=name, dtype=dtype)
-        self.feature_extractor = feature_extractor
+        super().__init__(feature_extractor, name=name, dtype=dtype)
         self.num_subsets = num_subsets
         self.subset_size = subset_size
         self.seed = seed
-        self.reset_state()
-
-    def _features(self, samples):
-        if self.feature_extractor is not None:
-            samples = self.feature_extractor(samples)
-        return keras.ops.convert_to_numpy(samples)
-
-    def update_state(self, real=None, fake=None):
-        """Keeps a batch of real and/or generated samples' features."""
-        if real is not None:
-            linalg.append_batch(self._real, self._features(real), "real features")
-        if fake is not None:
-            linalg.append_batch(self._fake, self._features(fake), "generated features")
 
     def result(self):
         """`{name: mean, name_std: std}` over all features seen, as Python floats."""
-        if not self._real or not self._fake:
-            raise ValueError(f"{self.name} needs real and generated samples before result().")
-        mean, std = kernel_distance(
-            np.concatenate(self._real),
-            np.concatenate(self._fake),
-            self.num_subsets,
-            self.subset_size,
-            self.seed,
-        )
+        real, fake = self._all_features()
+        mean, std = kernel_distance(real, fake, self.num_subsets, self.subset_size, self.seed)
         return {self.name: mean, f"{self.name}_std": std}
-
-    def reset_state(self, keep_real=False):
-        """Drops the features kept (only the generated ones with `keep_real=True`)."""
-        if not keep_real:
-            self._real = []
-        self._fake = []
 
     def get_config(self):
         config = super().get_config()
-        config.update(
-            feature_extractor=keras.saving.serialize_keras_object(self.feature_extractor),
-            num_subsets=self.num_subsets,
-            subset_size=self.subset_size,
-            seed=self.seed,
-        )
+        config.update(num_subsets=self.num_subsets, subset_size=self.subset_size, seed=self.seed)
         return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config["feature_extractor"] = keras.saving.deserialize_keras_object(
-            config.get("feature_extractor")
-        )
-        return cls(**config)
