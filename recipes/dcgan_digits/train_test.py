@@ -1,0 +1,90 @@
+"""Tests for recipes/dcgan_digits/train.py: two tiny steps offline, then the run directory."""
+
+import importlib.util
+import json
+import pathlib
+
+import keras
+import pytest
+from tensorboard.backend.event_processing import event_accumulator
+
+import kgan
+
+TINY_RUN = ["--steps-per-epoch", "2", "--epochs", "1", "--batch-size", "16", "--base-filters", "8"]
+
+
+@pytest.fixture(scope="module")
+def train():
+    # The recipe is a script, not a package module: load it from its path.
+    path = pathlib.Path(__file__).with_name("train.py")
+    spec = importlib.util.spec_from_file_location("dcgan_digits_train", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def summary_tags(log_dir):
+    # TF2 summaries, scalars included, are stored as tensors.
+    accumulator = event_accumulator.EventAccumulator(str(log_dir), size_guidance={})
+    return set(accumulator.Reload().Tags()["tensors"])
+
+
+def test_tiny_run_writes_the_run_directory(train, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert train.main([*TINY_RUN, "--out", str(out), "--latent-dim", "16"]) == 0
+    assert "Trained 1 epoch(s) in" in capsys.readouterr().out
+
+    gan = keras.saving.load_model(out / "model.keras")
+    assert isinstance(gan, kgan.GAN)
+    assert gan.latent_dim == 16 and int(gan.generator_optimizer.iterations) == 2
+    assert gan.generate(2, seed=0).shape == (2, 32, 32, 1)
+
+    assert [path.name for path in (out / "samples").iterdir()] == ["epoch_0001.png"]
+    assert not (out / "backup").exists()  # BackupAndRestore deletes it after success
+
+    assert {"epoch_d_loss", "epoch_g_loss"} <= summary_tags(out / "logs" / "train")
+    assert "samples" in summary_tags(out / "logs" / "samples")
+
+    settings = json.loads((out / "settings.json").read_text())
+    assert settings["flags"]["data"] == "digits" and settings["flags"]["latent_dim"] == 16
+    assert settings["flags"]["loss"] == "non_saturating" and settings["flags"]["augment"] > 0
+    assert settings["resolved"]["channels"] == 1
+    assert settings["resolved"]["steps_per_epoch"] == 2
+    assert settings["versions"]["keras"] == keras.__version__
+    assert settings["versions"]["kgan"] == kgan.__version__
+    assert settings["result"]["steps"] == 2
+
+
+def test_resume_refuses_other_settings(train, tmp_path, capsys):
+    out = tmp_path / "run"
+    (out / "backup").mkdir(parents=True)  # as an interrupted run leaves it
+    (out / "settings.json").write_text(json.dumps({"flags": {"latent_dim": 128}}))
+    assert train.main([*TINY_RUN, "--out", str(out), "--latent-dim", "16"]) == 2
+    assert "other settings (latent_dim differ)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--data", "no_such_dataset_or_folder"], "Cannot load data from"),
+        (["--data", "/no/such/folder/"], "no folder exists"),
+        (["--loss", "bogus"], "Unknown adversarial loss 'bogus'"),
+        (["--epochs", "0"], "--epochs must be a positive integer"),
+        (["--image-size", "24"], "power of two"),
+        (["--learning-rate", "-1"], "--learning-rate must be positive"),
+        (["--augment", "1"], "--augment must be in [0, 1)"),
+        (["--no-such-flag"], "unrecognized arguments"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_code_2(train, tmp_path, capsys, flags, message):
+    assert train.main([*TINY_RUN, "--out", str(tmp_path / "run"), *flags]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("error: "), err
+    assert message in err, err
+
+
+def test_help_lists_the_flags(train, capsys):
+    assert train.main(["--help"]) == 0
+    help_text = capsys.readouterr().out
+    for flag in ("--data", "--loss", "--epochs", "--out", "--steps-per-epoch", "--seed"):
+        assert flag in help_text
