@@ -439,13 +439,10 @@ class GAN(keras.Model):
 
 def _resolve_latent_dim(generator, latent_dim):
     """The latent size: given, or read from the generator's single input."""
+    input_shape = _input_shape(generator)
     inferred = None
-    try:
-        shape = generator.inputs[0].shape if len(generator.inputs) == 1 else None
-        if shape is not None and len(shape) == 2 and shape[-1] is not None:
-            inferred = int(shape[-1])
-    except (AttributeError, ValueError):
-        pass  # subclassed generators have no symbolic inputs
+    if input_shape is not None and len(input_shape) == 1 and input_shape[0] is not None:
+        inferred = int(input_shape[0])
     if latent_dim is None:
         if inferred is None:
             raise ValueError(
@@ -462,23 +459,27 @@ def _resolve_latent_dim(generator, latent_dim):
     return int(latent_dim)
 
 
-def _input_shape(network):
-    """A functional network's input shape without the batch axis, or None if unknown."""
-    try:
-        if len(network.inputs) == 1:
-            return tuple(network.inputs[0].shape[1:])
-    except (AttributeError, ValueError):
-        pass  # subclassed networks have no symbolic inputs
-    return None
+def _single_shape(tensors_of):
+    """The shape, without the batch axis, of a functional network's single input or output.
 
-
-def _output_shape(network):
+    `tensors_of` reads `network.inputs` or `network.outputs`; subclassed networks have no
+    symbolic tensors, and networks with several have no single shape: both give None.
+    """
     try:
-        if len(network.outputs) == 1:
-            return tuple(network.outputs[0].shape[1:])
+        tensors = tensors_of()
+        if len(tensors) == 1:
+            return tuple(tensors[0].shape[1:])
     except (AttributeError, ValueError):
         pass
     return None
+
+
+def _input_shape(network):
+    return _single_shape(lambda: network.inputs)
+
+
+def _output_shape(network):
+    return _single_shape(lambda: network.outputs)
 
 
 def _shapes_compatible(actual, expected):
