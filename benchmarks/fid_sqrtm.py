@@ -41,11 +41,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import argparse  # noqa: E402
 import json  # noqa: E402
-import platform  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
+
+try:
+    from benchmarks import machine  # noqa: E402
+except ImportError:  # `python benchmarks/fid_sqrtm.py`: this folder is on sys.path
+    import machine  # noqa: E402
 import scipy  # noqa: E402
 import scipy.linalg  # noqa: E402
 
@@ -86,16 +90,6 @@ def timed(function, arguments):
     return value, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def cpu_description():
-    model = platform.processor() or "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            model = next(line.split(":", 1)[1].strip() for line in cpuinfo if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    return f"{model}, {len(os.sched_getaffinity(0))} cores usable"
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dim", type=int, default=2048, help="feature dimension")
@@ -108,7 +102,7 @@ def main():
 
     result = {
         "args": vars(args),
-        "cpu": cpu_description(),
+        "cpu": machine.cpu_description(),
         "versions": {"numpy": np.__version__, "scipy": scipy.__version__},
         "load_average_start": os.getloadavg(),
     }

@@ -57,7 +57,6 @@ python benchmarks/gan_throughput.py --steps 256 --steps-per-execution 1,8,32   #
 import argparse
 import json
 import os
-import platform
 import statistics
 import time
 
@@ -68,8 +67,10 @@ import tensorflow as tf
 import kgan
 
 try:  # `python -m benchmarks.gan_throughput` from the repository root
+    from benchmarks import machine
     from benchmarks import networks_tf_tutorial
 except ImportError:  # `python benchmarks/gan_throughput.py`: this folder is on sys.path
+    import machine
     import networks_tf_tutorial
 
 LATENT_DIM = networks_tf_tutorial.LATENT_DIM
@@ -399,13 +400,7 @@ def device_description():
     if gpus:
         details = tf.config.experimental.get_device_details(gpus[0])
         return f"GPU: {details.get('device_name', gpus[0].name)} (x{len(gpus)})"
-    model = platform.processor() or "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            model = next(line.split(":", 1)[1].strip() for line in cpuinfo if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    return f"CPU: {model}, {len(os.sched_getaffinity(0))} cores usable"
+    return f"CPU: {machine.cpu_description()}"
 
 
 def summarize(times, steps, batch_size):
