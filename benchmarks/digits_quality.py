@@ -1,7 +1,9 @@
 """Do a GAN's samples look like digits? A classifier trained on the real digits judges them.
 
-The benchmark trains a small CNN on the bundled handwritten digits (`kgan.data.digits_arrays`),
-checks it on a fixed held-out split, then classifies samples from a trained model (by default the
+The judge is `kgan.metrics.classifier.digits_classifier`: a small CNN trained on the bundled
+handwritten digits (a fixed 75/25 split of `kgan.data.digits_arrays`) with outlier exposure,
+trained on the first run and then loaded from its cache under `~/.keras/kgan`. The benchmark
+checks it on the held-out digits, then classifies samples from a trained model (by default the
 `recipes/dcgan_digits` run) and the held-out real digits side by side:
 
 - **mean top-1 confidence**: the classifier's average probability for the class it picks;
@@ -32,10 +34,11 @@ import sys  # noqa: E402
 import time  # noqa: E402
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 
 import kgan  # noqa: E402
 from kgan import cli  # noqa: E402
+from kgan.metrics import classifier  # noqa: E402
+from kgan.metrics import mode_collapse  # noqa: E402
 
 IMAGE_SIZE = 32
 NUM_CLASSES = 10
@@ -44,148 +47,23 @@ CONFIDENT = 0.9
 # dominant (a uniform spread would put 10% in each class).
 TARGET_CONFIDENT_SHARE = 0.6
 TARGET_MAX_CLASS_SHARE = 0.2
-# Weight of the outlier-exposure term (Hendrycks et al., 2019 use 0.5).
-OUTLIER_WEIGHT = 0.5
 
 
-def split_digits(test_fraction=0.25, seed=0):
-    """Returns the bundled digits split into `(train_images, train_labels), (test_images, ...)`.
-
-    The split is a fixed permutation of all 1,797 digits, so every run (and every model judged)
-    uses the same held-out digits.
-    """
-    images, labels = kgan.data.digits_arrays(IMAGE_SIZE)
-    order = np.random.default_rng(seed).permutation(len(images))
-    num_test = int(round(len(images) * test_fraction))
-    test, train = order[:num_test], order[num_test:]
-    return (images[train], labels[train]), (images[test], labels[test])
-
-
-def make_outliers(images, labels, seed=0):
-    """Images that are *not* digits, one per real image, for outlier exposure.
-
-    A classifier trained on digits alone is confident on anything: an untrained generator's grey
-    blobs were called "8" with 90% mean confidence. Training it to answer these non-digits with a
-    uniform distribution (Hendrycks et al., 2019) makes its confidence mean "this is a digit".
-    Four kinds, in equal parts, each keeping some statistic of real digits but not their shape:
-
-    - pixels of a digit shuffled (same intensities, no strokes);
-    - 8x8 patches of a digit shuffled (real stroke pieces, wrong layout);
-    - the average of two digits of different classes: halfway between two classes, where a GAN
-      that mixes modes puts its samples (an overlay by maximum was tried too, but it also draws
-      plausible digits, e.g. 1 over 7, and taught the classifier to doubt real ones);
-    - smooth random blobs (noise upsampled from 4x4 or 8x8, like an untrained generator's output).
-
-    Reference:
-        Hendrycks et al., "Deep Anomaly Detection with Outlier Exposure", ICLR 2019.
-        https://arxiv.org/abs/1812.04606
-    """
-    rng = np.random.default_rng(seed)
-    num, height, width, channels = images.shape
-    kinds = np.arange(num) % 4
-    outliers = np.empty_like(images)
-    for index in range(num):
-        image = images[index]
-        if kinds[index] == 0:
-            pixels = image.reshape(-1, channels)
-            outliers[index] = pixels[rng.permutation(len(pixels))].reshape(image.shape)
-        elif kinds[index] == 1:
-            patch = 8
-            patches = image.reshape(height // patch, patch, width // patch, patch, channels)
-            patches = patches.transpose(0, 2, 1, 3, 4).reshape(-1, patch, patch, channels)
-            patches = patches[rng.permutation(len(patches))]
-            grid = patches.reshape(height // patch, width // patch, patch, patch, channels)
-            outliers[index] = grid.transpose(0, 2, 1, 3, 4).reshape(image.shape)
-        elif kinds[index] == 2:
-            other = rng.choice(np.flatnonzero(labels != labels[index]))
-            outliers[index] = 0.5 * (image + images[other])
-        else:
-            size = int(rng.choice([4, 8]))
-            noise = rng.uniform(-1.0, 1.0, (1, size, size, channels)).astype("float32")
-            blob = keras.ops.image.resize(noise, (height, width), interpolation="bicubic")
-            outliers[index] = np.clip(keras.ops.convert_to_numpy(blob)[0], -1.0, 1.0)
-    return outliers
-
-
-def build_classifier(image_size=IMAGE_SIZE, channels=1):
-    """A small CNN from `[batch, H, W, C]` images in [-1, 1] to 10 class logits.
-
-    Small random shifts and rotations during training make it judge a digit by its shape rather
-    than by the exact pixel position the bundled digits all share; generated digits drift a
-    little, and should not lose confidence for that alone.
-
-    Two convolutions per resolution rather than one: with one, the classifier (trained with
-    outliers) was confident (>= 0.9) on only 88% of the held-out real digits, against 97% with
-    two, while both stayed unconfident on non-digits (0.0% and 0.2%). A judge that doubts real
-    digits cannot tell good samples from bad ones.
-    """
-    layers = keras.layers
-    images = keras.Input((image_size, image_size, channels), name="images")
-    x = layers.RandomTranslation(0.08, 0.08, fill_value=-1.0, fill_mode="constant")(images)
-    x = layers.RandomRotation(0.04, fill_value=-1.0, fill_mode="constant")(x)
-    for filters in (32, 64, 128):
-        x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
-        x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
-        x = layers.MaxPooling2D()(x)
-    x = layers.GlobalAveragePooling2D()(x)
-    x = layers.Dropout(0.3)(x)
-    logits = layers.Dense(NUM_CLASSES, dtype="float32")(x)
-    return keras.Model(images, logits, name="digits_classifier")
-
-
-def train_classifier(train, test, epochs=40, seed=0):
-    """Trains the classifier on digits and outliers; returns `(model, held-out accuracy)`.
-
-    Digits are taught with one-hot targets, outliers with the uniform distribution: one
-    cross-entropy on soft targets covers both. Outliers weigh half as much as digits, the
-    paper's lambda = 0.5.
-    """
-    keras.utils.set_random_seed(seed)
-    images, labels = train
-    outliers = make_outliers(images, labels, seed=seed)
-    inputs = np.concatenate([images, outliers])
-    targets = np.concatenate(
-        [
-            keras.ops.convert_to_numpy(keras.ops.one_hot(labels, NUM_CLASSES)),
-            np.full((len(outliers), NUM_CLASSES), 1.0 / NUM_CLASSES, "float32"),
-        ]
+def judge(model, images):
+    """Confidence and class statistics of the classifier on `images` (see the module docstring)."""
+    logits = model.predict(images, batch_size=256, verbose=0)["logits"]
+    stats = mode_collapse.class_statistics(logits, confidence=CONFIDENT)
+    keys = (
+        "num_samples",
+        "mean_confidence",
+        "confident_share",
+        "classes_present",
+        "max_class_share",
+        "min_class_share",
     )
-    classifier = build_classifier()
-    classifier.compile(
-        optimizer=keras.optimizers.Adam(1e-3),
-        loss=keras.losses.CategoricalCrossentropy(from_logits=True),
-    )
-    weights = np.concatenate([np.ones(len(images)), np.full(len(outliers), OUTLIER_WEIGHT)])
-    classifier.fit(
-        inputs,
-        targets,
-        sample_weight=weights.astype("float32"),
-        batch_size=64,
-        epochs=epochs,
-        verbose=0,
-        shuffle=True,
-    )
-    logits = classifier.predict(test[0], batch_size=256, verbose=0)
-    accuracy = float((logits.argmax(axis=-1) == test[1]).mean())
-    return classifier, accuracy
-
-
-def judge(classifier, images):
-    """Confidence and class statistics of `classifier` on `images` (see the module docstring)."""
-    logits = classifier.predict(images, batch_size=256, verbose=0)
-    probabilities = keras.ops.convert_to_numpy(keras.ops.softmax(logits, axis=-1))
-    confidence = probabilities.max(axis=-1)
-    predicted = probabilities.argmax(axis=-1)
-    histogram = np.bincount(predicted, minlength=NUM_CLASSES) / len(images)
-    return {
-        "num_samples": int(len(images)),
-        "mean_confidence": float(confidence.mean()),
-        "confident_share": float((confidence >= CONFIDENT).mean()),
-        "classes_present": int((histogram > 0).sum()),
-        "max_class_share": float(histogram.max()),
-        "min_class_share": float(histogram.min()),
-        "class_histogram": [round(float(share), 4) for share in histogram],
-    }
+    summary = {key: stats[key] for key in keys}
+    summary["class_histogram"] = [round(share, 4) for share in stats["class_histogram"]]
+    return summary
 
 
 def targets_met(stats):
@@ -250,12 +128,15 @@ def run(model_path, num=2000, seed=0, classifier_epochs=40):
     start = time.perf_counter()
     # The model first: a wrong path fails at once, not after the classifier has trained.
     samples = load_generated(model_path, num, seed)
-    train, test = split_digits()
-    classifier, accuracy = train_classifier(train, test, epochs=classifier_epochs)
-    generated = judge(classifier, samples)
-    real = judge(classifier, test[0])
+    train, test = classifier.digits_split(IMAGE_SIZE)
+    # Trained once (outlier exposure included) and cached under ~/.keras/kgan: the same judge
+    # as `kgan evaluate --extractor digits`.
+    model = classifier.digits_classifier(IMAGE_SIZE, epochs=classifier_epochs)
+    accuracy = classifier.classification_accuracy(model, *test)
+    generated = judge(model, samples)
+    real = judge(model, test[0])
     # Non-digits made from the held-out digits: the floor a GAN's samples should rise above.
-    non_digits = judge(classifier, make_outliers(*test, seed=seed + 1))
+    non_digits = judge(model, classifier.make_outliers(*test, seed=seed + 1))
     return {
         "model": model_path,
         "num": num,

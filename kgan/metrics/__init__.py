@@ -26,9 +26,16 @@ density, coverage = metrics.density_coverage(real_features, fake_features, k=5)
 ```
 """
 
+from kgan.metrics import classifier
+from kgan.metrics import evaluation
+from kgan.metrics import feature_extractors
 from kgan.metrics import linalg
+from kgan.metrics import mode_collapse
 from kgan.metrics.density_coverage import DensityCoverage
 from kgan.metrics.density_coverage import density_coverage
+from kgan.metrics.evaluation import Evaluator
+from kgan.metrics.evaluation import evaluate_generator
+from kgan.metrics.feature_extractors import FrozenGraphExtractor
 from kgan.metrics.frechet_distance import FeatureStatistics
 from kgan.metrics.frechet_distance import FrechetDistance
 from kgan.metrics.frechet_distance import frechet_distance
@@ -37,21 +44,32 @@ from kgan.metrics.inception_score import InceptionScore
 from kgan.metrics.inception_score import inception_score
 from kgan.metrics.kernel_distance import KernelDistance
 from kgan.metrics.kernel_distance import kernel_distance
+from kgan.metrics.mode_collapse import class_statistics
+from kgan.metrics.mode_collapse import copy_statistics
 from kgan.metrics.precision_recall import PrecisionRecall
 from kgan.metrics.precision_recall import precision_recall
 
 __all__ = [
     "DensityCoverage",
+    "Evaluator",
     "FeatureStatistics",
     "FrechetDistance",
+    "FrozenGraphExtractor",
     "InceptionScore",
     "KernelDistance",
     "PrecisionRecall",
+    "class_statistics",
+    "classifier",
+    "copy_statistics",
     "density_coverage",
+    "evaluate_generator",
+    "evaluation",
+    "feature_extractors",
     "frechet_distance",
     "frechet_distance_from_statistics",
     "inception_score",
     "kernel_distance",
     "linalg",
+    "mode_collapse",
     "precision_recall",
 ]

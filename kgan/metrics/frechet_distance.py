@@ -23,6 +23,7 @@ real_statistics.save("real_stats.npz")
 ```
 """
 
+import json
 import os
 import warnings
 
@@ -59,6 +60,8 @@ class FeatureStatistics:
 
     def __init__(self, dim=None):
         self.dim = None if dim is None else int(dim)
+        # What `save(path, **metadata)` wrote beside the arrays; `{}` for computed statistics.
+        self.metadata = {}
         self.count = 0
         self._shift = None
         self._sum = None
@@ -112,9 +115,20 @@ class FeatureStatistics:
                 f"Feature statistics need at least {needed} sample(s); got {self.count}."
             )
 
-    def save(self, path):
-        """Writes `mean`, `covariance` and `count` to an `.npz` file (NumPy appends `.npz`)."""
-        np.savez(path, mean=self.mean, covariance=self.covariance, count=np.asarray(self.count))
+    def save(self, path, **metadata):
+        """Writes `mean`, `covariance` and `count` to an `.npz` file (NumPy appends `.npz`).
+
+        Args:
+            path: The file to write.
+            **metadata: JSON-serialisable facts about how the features were made (the extractor,
+                the image size, the data), stored beside the arrays and read back into
+                `metadata` by `load`, so a later comparison can check that it compares like
+                with like.
+        """
+        arrays = dict(mean=self.mean, covariance=self.covariance, count=np.asarray(self.count))
+        if metadata:
+            arrays["metadata"] = np.asarray(json.dumps(metadata))
+        np.savez(path, **arrays)
 
     @classmethod
     def load(cls, path):
@@ -130,6 +144,7 @@ class FeatureStatistics:
             mean = np.asarray(data["mean"], dtype=np.float64)
             covariance = np.asarray(data["covariance"], dtype=np.float64)
             count = int(data["count"])
+            metadata = json.loads(str(data["metadata"])) if "metadata" in data.files else {}
         if mean.ndim != 1 or covariance.shape != (mean.size, mean.size) or count < 2:
             raise ValueError(
                 f"{path} holds inconsistent statistics: mean {mean.shape}, covariance "
@@ -141,12 +156,14 @@ class FeatureStatistics:
         statistics._sum = np.zeros(mean.size)
         statistics._outer = covariance * (count - 1)
         statistics.count = count
+        statistics.metadata = metadata
         return statistics
 
     def copy(self):
         """An independent copy."""
         clone = FeatureStatistics(self.dim)
         clone.count = self.count
+        clone.metadata = dict(self.metadata)
         if self._shift is not None:
             clone._shift, clone._sum = self._shift.copy(), self._sum.copy()
             clone._outer = self._outer.copy()

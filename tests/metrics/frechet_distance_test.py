@@ -90,6 +90,15 @@ def test_save_load_round_trip_and_continued_updates(tmp_path):
         FeatureStatistics.load(tmp_path / "bad.npz")
 
 
+def test_save_keeps_metadata(tmp_path):
+    statistics = FeatureStatistics().update(features(20, 3, seed=9))
+    assert statistics.metadata == {}
+    statistics.save(tmp_path / "stats.npz", extractor="digits", image_shape=[32, 32, 1])
+    loaded = FeatureStatistics.load(tmp_path / "stats.npz")
+    assert loaded.metadata == {"extractor": "digits", "image_shape": [32, 32, 1]}
+    assert loaded.copy().metadata == loaded.metadata
+
+
 def test_streaming_metric_equals_one_shot_and_keeps_precomputed_real(tmp_path):
     real, fake = features(120, 10, seed=7), features(90, 10, seed=8, shift=0.5)
     expected = metrics.frechet_distance(real, fake)

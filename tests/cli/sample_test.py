@@ -1,4 +1,4 @@
-"""Tests for kgan/cli.py: `kgan sample` on a tiny saved GAN, and its one-line errors."""
+"""Tests for kgan/cli/sample.py: `kgan sample` on a tiny saved GAN, and its one-line errors."""
 
 import keras
 import numpy as np

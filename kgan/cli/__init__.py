@@ -1,0 +1,76 @@
+"""The `kgan` command: work with trained models from the shell.
+
+```
+kgan sample runs/dcgan_digits/model.keras --num 64 --seed 0 --out grid.png
+kgan stats digits --extractor digits --out digits_stats.npz
+kgan evaluate runs/dcgan_digits/model.keras --data digits --extractor digits --metrics fid,kid,is
+```
+
+Each subcommand is a module of this package with `HELP`, `add_arguments(parser)` and
+`run(args)`, registered by one line in `COMMANDS`. Mistakes are reported as one line,
+`kgan: error: ...` (see `kgan.cli.common`), never as a traceback.
+"""
+
+import sys
+
+from kgan.cli import common
+from kgan.cli import evaluate
+from kgan.cli import sample
+from kgan.cli import stats
+from kgan.cli.common import RUN_ERROR
+from kgan.cli.common import USAGE_ERROR
+from kgan.cli.common import CommandError
+from kgan.cli.common import load_model
+
+# name -> module with HELP, add_arguments and run. One line per subcommand.
+COMMANDS = {
+    "sample": sample,
+    "evaluate": evaluate,
+    "stats": stats,
+}
+
+__all__ = [
+    "COMMANDS",
+    "RUN_ERROR",
+    "USAGE_ERROR",
+    "CommandError",
+    "build_parser",
+    "load_model",
+    "main",
+]
+
+
+def build_parser():
+    """The `kgan` argument parser with one subparser per entry of `COMMANDS`."""
+    parser = common.Parser(prog=common.PROG, description="Work with kgan models from the shell.")
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=common.Parser, required=True
+    )
+    for name, command in COMMANDS.items():
+        subparser = subparsers.add_parser(name, help=command.HELP, description=command.HELP)
+        command.add_arguments(subparser)
+        subparser.set_defaults(run=command.run)
+    return parser
+
+
+def main(argv=None):
+    """Runs `kgan` with `argv` (default: `sys.argv[1:]`); returns the exit code.
+
+    Example:
+
+    >>> main(["sample", "model.keras", "--num", "16", "--out", "grid.png"])
+    Wrote 16 samples of shape (32, 32, 1) to grid.png
+    0
+    """
+    try:
+        args = build_parser().parse_args(argv)
+        args.run(args)
+    except SystemExit as exit:  # --help
+        return exit.code
+    except CommandError as error:
+        print(f"{common.PROG}: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print(f"{common.PROG}: interrupted", file=sys.stderr)
+        return 130
+    return 0

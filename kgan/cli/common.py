@@ -1,0 +1,115 @@
+"""What every `kgan` subcommand shares: its error type, argument checks, model loading, writing.
+
+Mistakes are reported as one line, `kgan: error: ...`, never as a traceback: a subcommand
+raises `CommandError` with exit code `USAGE_ERROR` (2) for a command line that cannot work (an
+unknown option, `--num 0`, an unsupported output extension) and `RUN_ERROR` (1) for a command
+that failed on its files (a missing or unreadable model, an unwritable output).
+"""
+
+import argparse
+import json
+import os
+
+import keras
+
+PROG = "kgan"
+USAGE_ERROR = 2
+RUN_ERROR = 1
+
+
+class CommandError(Exception):
+    """A user-facing failure: printed as `kgan: error: <message>`, exit code `exit_code`."""
+
+    def __init__(self, message, exit_code=RUN_ERROR):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class Parser(argparse.ArgumentParser):
+    # argparse prints the usage and the error over several lines; the CLI promises one line, and
+    # `main()` must return an exit code rather than exit, so tests and scripts can call it.
+    def error(self, message):
+        raise CommandError(f"{message} (see `{self.prog} --help`)", USAGE_ERROR)
+
+
+def check_positive(value, option):
+    """Raises a usage `CommandError` unless `value` (the value of `option`) is at least 1."""
+    if value is not None and value < 1:
+        raise CommandError(f"{option} must be at least 1, got {value}", USAGE_ERROR)
+
+
+def check_extension(path, extensions, option="--out"):
+    """Returns the lower-case extension of `path`, or raises a usage error if not allowed."""
+    extension = os.path.splitext(path)[1].lower()
+    if extension not in extensions:
+        raise CommandError(
+            f"cannot write {option} {path!r}: the extension must be one of "
+            f"{', '.join(extensions)} (got {extension or 'none'!r})",
+            USAGE_ERROR,
+        )
+    return extension
+
+
+def check_output_file(path, option="--out"):
+    """Raises `CommandError` unless a file could be written at `path`; creates nothing.
+
+    Checked before the slow part of a command (loading a model, generating, extracting
+    features), so a typo in the output path fails at once rather than after minutes of work.
+    """
+    if os.path.isdir(path):
+        raise CommandError(f"{option} {path!r} is a directory; give a file name")
+    existing = os.path.dirname(os.path.abspath(path))
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise CommandError(f"cannot write {path!r}: {existing!r} is a file, not a folder")
+    if not os.access(existing, os.W_OK):
+        raise CommandError(f"cannot write {path!r}: the folder {existing!r} is not writable")
+
+
+def write(path, write_fn):
+    """Creates the missing folders of `path` and runs `write_fn(path)`, reporting OS errors."""
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        write_fn(path)
+    except OSError as error:
+        raise CommandError(f"cannot write {path!r}: {error.strerror or error}") from None
+
+
+def write_json(path, payload):
+    """Writes `payload` as indented JSON to `path` (through a temporary file, then renamed)."""
+
+    def dump(target):
+        temporary = f"{target}.tmp"
+        with open(temporary, "w", encoding="utf-8") as file:
+            json.dump(payload, file, indent=2)
+            file.write("\n")
+        # A crash mid-write leaves the old file, never a truncated one.
+        os.replace(temporary, target)
+
+    write(path, dump)
+
+
+def one_line(error):
+    """The message of `error` on one line (Keras and TensorFlow errors span several)."""
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def load_model(path):
+    """Loads a kgan model from a `.keras` file, or raises `CommandError` saying why it cannot."""
+    if not os.path.exists(path):
+        raise CommandError(f"no model file at {path!r}")
+    if os.path.isdir(path):
+        raise CommandError(f"{path!r} is a directory, not a .keras model file")
+    try:
+        model = keras.saving.load_model(path)
+    except Exception as error:  # Any failure to load (not a zip, unknown class...) reads alike.
+        raise CommandError(f"cannot load a model from {path!r}: {one_line(error)}") from None
+    # kgan models (and users' subclasses of them) descend from a class of the `kgan` package and
+    # generate with `generate(num, seed)`; other Keras models have no such contract.
+    from_kgan = any(cls.__module__.startswith("kgan.") for cls in type(model).__mro__)
+    if not from_kgan or not hasattr(model, "generate"):
+        raise CommandError(
+            f"{path!r} holds a {type(model).__name__}, not a kgan model (such as kgan.GAN)"
+        )
+    return model

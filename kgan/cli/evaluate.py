@@ -1,0 +1,152 @@
+"""`kgan evaluate`: score a saved generator against real data; prints one JSON object.
+
+```
+kgan evaluate runs/dcgan_digits/model.keras --data digits --extractor digits \
+    --metrics fid,kid,is,pr,dc --num 2000 --out scores.json
+kgan evaluate model.keras --data cifar.npz --metrics fid --extractor fid_inception
+```
+
+`--data` is a real dataset (any `kgan.data.load` spec, loaded at the size and channels of the
+model's samples) or an `.npz` of statistics from `kgan stats` (FID only: the other metrics need
+the real features themselves). The JSON object carries the settings beside the values, so a
+file of scores says what it measured. Which numbers are comparable with which papers depends on
+the extractor: see `kgan.metrics.feature_extractors`.
+"""
+
+import json
+import os
+import time
+
+from kgan.cli import common
+from kgan.cli import features
+
+HELP = "compute FID, KID, IS, precision/recall, density/coverage of a saved model"
+DEFAULT_METRICS = "fid,kid,is"
+
+
+def add_arguments(parser):
+    parser.add_argument("model", help="a model saved by kgan, e.g. runs/dcgan_digits/model.keras")
+    parser.add_argument(
+        "--data",
+        required=True,
+        help="real images (digits, a folder of images, a tfds name such as cifar10:test) or an "
+        ".npz of statistics written by `kgan stats` (FID only)",
+    )
+    parser.add_argument(
+        "--metrics",
+        default=DEFAULT_METRICS,
+        help="comma-separated metrics: fid, kid, is, pr (precision/recall), dc (density/"
+        f"coverage), classes (class histogram), copies (duplicates, copies of the data) "
+        f"(default: {DEFAULT_METRICS})",
+    )
+    parser.add_argument(
+        "--num", type=int, default=10000, help="number of generated samples (default: 10000)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the generated samples (default: 0)"
+    )
+    features.add_extractor_argument(parser)
+    features.add_data_arguments(parser)
+    parser.add_argument("--out", default=None, help="also write the JSON object to this file")
+
+
+def parse_metrics(text):
+    """`"fid, kid"` -> `("fid", "kid")`, checked against `kgan.metrics.evaluation.METRICS`."""
+    from kgan.metrics import evaluation
+
+    names = tuple(dict.fromkeys(name.strip().lower() for name in text.split(",") if name.strip()))
+    unknown = [name for name in names if name not in evaluation.METRICS]
+    if not names or unknown:
+        raise common.CommandError(
+            f"--metrics {text!r}: unknown metric(s) {', '.join(unknown) or '(none given)'}; "
+            f"choose from {', '.join(evaluation.METRICS)}",
+            common.USAGE_ERROR,
+        )
+    return names
+
+
+def load_statistics(path, extractor, image_shape, metrics):
+    """Real statistics from a `kgan stats` file, checked to match this evaluation."""
+    from kgan.metrics import frechet_distance
+
+    others = [name for name in metrics if name != "fid"]
+    if others:
+        raise common.CommandError(
+            f"--data {path!r} holds statistics, which only FID can use; the metrics "
+            f"{', '.join(others)} need real images (give a dataset as --data, or --metrics fid)",
+            common.USAGE_ERROR,
+        )
+    try:
+        statistics = frechet_distance.FeatureStatistics.load(path)
+    except (OSError, ValueError) as error:
+        message = f"cannot read statistics from {path!r}: {common.one_line(error)}"
+        raise common.CommandError(message) from None
+    made_with = statistics.metadata.get("extractor")
+    if made_with is not None and made_with != extractor:
+        raise common.CommandError(
+            f"{path!r} was computed with the extractor {made_with!r}, not {extractor!r}: "
+            f"pass --extractor {made_with}, or recompute it with `kgan stats ... --extractor "
+            f"{extractor}`"
+        )
+    shape = statistics.metadata.get("image_shape")
+    if shape is not None and tuple(shape) != tuple(image_shape):
+        raise common.CommandError(
+            f"{path!r} was computed on {features.describe_shape(shape)} images but the model "
+            f"generates {features.describe_shape(image_shape)}: recompute it with `kgan stats "
+            f"... --image-size {image_shape[0]} --channels {image_shape[-1]}`"
+        )
+    return statistics
+
+
+def run(args):
+    """Generates `args.num` samples and prints the chosen metrics against `args.data`."""
+    from kgan.metrics import evaluation
+
+    metrics = parse_metrics(args.metrics)
+    common.check_positive(args.num, "--num")
+    common.check_positive(args.num_real, "--num-real")
+    common.check_positive(args.batch_size, "--batch-size")
+    if args.out is not None:
+        common.check_extension(args.out, (".json",))
+        common.check_output_file(args.out)
+    if os.path.isdir(args.data) or not args.data.lower().endswith(".npz"):
+        statistics_file = None
+    else:
+        statistics_file = args.data
+
+    start = time.perf_counter()
+    model = common.load_model(args.model)
+    image_shape = tuple(int(dim) for dim in model.generate(1, seed=0).shape[1:])
+    real_statistics, real_data = None, None
+    if statistics_file is not None:
+        real_statistics = load_statistics(statistics_file, args.extractor, image_shape, metrics)
+    else:
+        real_data = features.load_real_images(args.data, image_shape, args.batch_size)
+    extractor = features.get_extractor(args.extractor)
+    try:
+        evaluator = evaluation.Evaluator(
+            metrics=metrics,
+            extractor=extractor,
+            real_data=real_data,
+            real_statistics=real_statistics,
+            num_real=args.num_real,
+            batch_size=args.batch_size,
+        )
+        results = evaluator.evaluate(model, num_samples=args.num, seed=args.seed)
+    except ValueError as error:  # e.g. images of a size the extractor rejects, no logits
+        raise common.CommandError(
+            f"cannot evaluate {args.model!r} with the extractor {args.extractor!r} on "
+            f"{args.data!r}: {common.one_line(error)}"
+        ) from None
+    payload = {
+        "model": args.model,
+        "data": args.data,
+        "extractor": args.extractor,
+        "metrics": list(metrics),
+        "seed": args.seed,
+        **results,
+        "seconds": round(time.perf_counter() - start, 1),
+    }
+    if args.out is not None:
+        common.write_json(args.out, payload)
+    print(json.dumps(payload))

@@ -1,0 +1,132 @@
+"""Tests for kgan/callbacks/generative_metrics.py: fits a tiny GAN and reads back History, the
+CSVLogger file and the TensorBoard events."""
+
+import csv
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from tensorboard.backend.event_processing import event_accumulator
+
+from kgan.callbacks import generative_metrics
+from kgan.metrics import evaluation
+from kgan.models import gan as gan_lib
+from kgan.testing import networks
+from kgan.testing import test_case
+
+NUM_SAMPLES = 32
+OPTIONS = {"kid": {"num_subsets": 4, "subset_size": 16}}
+
+
+class TinyExtractor:
+    """8x8x1 images -> {"features": [n, 4], "logits": [n, 3]}."""
+
+    name = "tiny_extractor"
+
+    def __init__(self):
+        images = keras.Input((8, 8, 1))
+        flat = keras.layers.Flatten()(images)
+        outputs = {"features": keras.layers.Dense(4)(flat), "logits": keras.layers.Dense(3)(flat)}
+        self.model = keras.Model(images, outputs)
+
+    def __call__(self, images):
+        return self.model(images)
+
+
+def real_images():
+    return np.random.default_rng(0).uniform(-1, 1, (48, 8, 8, 1)).astype("float32")
+
+
+def callback(extractor, **kwargs):
+    arguments = dict(
+        real_data=real_images(), extractor=extractor, num_samples=NUM_SAMPLES, batch_size=16
+    )
+    return generative_metrics.GenerativeMetrics(
+        ("fid", "kid"), options=OPTIONS, **{**arguments, **kwargs}
+    )
+
+
+def fit(callbacks, epochs):
+    gan = gan_lib.GAN(
+        networks.tiny_image_generator(latent_dim=8), networks.tiny_image_discriminator(), seed=0
+    )
+    gan.compile()
+    history = gan.fit(
+        test_case.image_dataset(num=32), epochs=epochs, callbacks=callbacks, verbose=0
+    )
+    return gan, history
+
+
+def scalars(log_dir, tag):
+    accumulator = event_accumulator.EventAccumulator(
+        str(log_dir), size_guidance={event_accumulator.TENSORS: 0}
+    ).Reload()
+    if tag not in accumulator.Tags()["tensors"]:
+        return None
+    return {
+        event.step: float(tf.make_ndarray(event.tensor_proto)) for event in accumulator.Tensors(tag)
+    }
+
+
+def test_history_holds_the_values_of_an_evaluator_on_the_trained_model():
+    extractor = TinyExtractor()
+    metrics_callback = callback(extractor)
+    gan, history = fit([metrics_callback], epochs=2)
+
+    assert len(history.history["fid"]) == len(history.history["kid_std"]) == 2
+    assert history.history["fid"][0] != history.history["fid"][1]  # the generator changed
+    expected = evaluation.Evaluator(
+        ("fid", "kid"), extractor, real_images(), batch_size=16, options=OPTIONS
+    ).evaluate(gan, num_samples=NUM_SAMPLES, seed=0)
+    for key in ("fid", "kid", "kid_std"):
+        assert history.history[key][-1] == expected[key]
+    assert metrics_callback.results[1] == expected
+    assert "num_samples" not in history.history
+
+
+def test_every_n_epochs_with_csv_logger_and_tensorboard(tmp_path):
+    # Epochs 1 (the first), 3 (every third) and 4 (the last) are evaluated; epoch 2 is not.
+    # TensorBoard before the callback runs before the metrics are in the logs.
+    callbacks = [
+        keras.callbacks.TensorBoard(tmp_path / "before"),
+        callback(TinyExtractor(), every_n_epochs=3, prefix="ema_"),
+        keras.callbacks.CSVLogger(tmp_path / "log.csv"),
+        keras.callbacks.TensorBoard(tmp_path / "after"),
+    ]
+    _, history = fit(callbacks, epochs=4)
+
+    fid = history.history["ema_fid"]
+    assert len(fid) == 3 and np.all(np.isfinite(fid))
+    assert sorted(callbacks[1].results) == [0, 2, 3]
+    with open(tmp_path / "log.csv") as file:
+        rows = list(csv.DictReader(file))
+    assert [row["ema_fid"] for row in rows][1] == "NA"
+    np.testing.assert_allclose([float(rows[i]["ema_fid"]) for i in (0, 2, 3)], fid, rtol=1e-6)
+    assert "ema_kid_std" in rows[0]
+    logged = scalars(tmp_path / "after" / "train", "epoch_ema_fid")
+    assert sorted(logged) == [0, 2, 3]
+    np.testing.assert_allclose([logged[step] for step in (0, 2, 3)], fid, rtol=1e-6)
+    assert scalars(tmp_path / "before" / "train", "epoch_ema_fid") is None
+
+
+def test_model_without_generate_fails_before_training():
+    model = keras.Sequential(
+        [keras.Input((8, 8, 1)), keras.layers.Flatten(), keras.layers.Dense(1)]
+    )
+    model.compile(loss="mse")
+    with pytest.raises(ValueError, match="Sequential does not have"):
+        model.fit(
+            real_images().reshape(48, 64),
+            np.zeros(48),
+            callbacks=[callback(TinyExtractor())],
+            verbose=0,
+        )
+    assert model.optimizer.iterations.numpy() == 0
+
+
+def test_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="`every_n_epochs` must be a positive integer"):
+        callback(TinyExtractor(), every_n_epochs=0)
+    with pytest.raises(ValueError, match="Unknown metric"):
+        generative_metrics.GenerativeMetrics(["fid", "inception"], real_data=real_images())
