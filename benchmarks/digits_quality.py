@@ -39,6 +39,7 @@ import kgan  # noqa: E402
 from kgan import cli  # noqa: E402
 from kgan.metrics import classifier  # noqa: E402
 from kgan.metrics import mode_collapse  # noqa: E402
+from kgan.metrics import outliers  # noqa: E402
 
 IMAGE_SIZE = 32
 NUM_CLASSES = 10
@@ -136,7 +137,7 @@ def run(model_path, num=2000, seed=0, classifier_epochs=40):
     generated = judge(model, samples)
     real = judge(model, test[0])
     # Non-digits made from the held-out digits: the floor a GAN's samples should rise above.
-    non_digits = judge(model, classifier.make_outliers(*test, seed=seed + 1))
+    non_digits = judge(model, outliers.make_outliers(*test, seed=seed + 1))
     return {
         "model": model_path,
         "num": num,

@@ -5,6 +5,9 @@ import numpy as np
 
 from kgan.metrics import evaluation
 
+# Result keys that count samples or classes rather than score the generator: not logged.
+_COUNT_KEYS = ("num_samples", "num_real", "num_classes", "num_train")
+
 
 class GenerativeMetrics(keras.callbacks.Callback):
     """Evaluates the generator during `fit` and adds the results to the epoch logs.
@@ -18,19 +21,21 @@ class GenerativeMetrics(keras.callbacks.Callback):
     (`class_histogram`) stay out of the logs; every result, lists included, is kept in
     `results`.
 
-    **Order matters**: Keras hands one logs dict to the callbacks in list order, so a callback
-    placed *before* this one has already run when the metrics arrive. Put `CSVLogger`,
-    `TensorBoard`, `EarlyStopping` and `ModelCheckpoint` after it. (`History` and the progress
-    bar are appended by Keras, so they always come after.)
+    **Order**: Keras hands one logs dict to the callbacks in list order, so a callback that
+    runs *before* this one has already run when the metrics arrive. `kgan.GAN.fit` (and the
+    fit of every kgan model) therefore runs `GenerativeMetrics` first, wherever it is listed.
+    With another model's `fit`, put `CSVLogger`, `TensorBoard`, `EarlyStopping` and
+    `ModelCheckpoint` after it. (`History` and the progress bar are appended by Keras, so they
+    always come after.)
 
     **Which epochs**: the first epoch of each `fit` call, every `every_n_epochs`-th epoch
     (counting finished epochs from 1, as Keras does, so `initial_epoch` resumes the schedule),
     and the last epoch of `fit` (`epochs`). Other epochs carry no metric keys, as Keras
     treats `validation_freq`: `History` lists only the evaluated epochs' values,
-    `EarlyStopping` and `ModelCheckpoint` skip those epochs, and `CSVLogger` writes `NA`. The
-    first epoch is evaluated because `CSVLogger` fixes its columns at its first row: a key
-    missing there would never be written. (An early stop by another callback ends training
-    without a final evaluation.)
+    `EarlyStopping` and `ModelCheckpoint` skip those epochs (with a warning that the key is
+    missing), and `CSVLogger` writes `NA`. The first epoch is evaluated because `CSVLogger`
+    fixes its columns at its first row: a key missing there would never be written. (An early
+    stop by another callback ends training without a final evaluation.)
 
     The samples come from the same `seed` every time, so the latent vectors are the same at
     every evaluation and the numbers change only with the model. Real features are computed
@@ -71,8 +76,8 @@ class GenerativeMetrics(keras.callbacks.Callback):
             kgan.callbacks.GenerativeMetrics(
                 ["fid", "kid"], real_data=real_images, every_n_epochs=5, num_samples=5000
             ),
-            keras.callbacks.CSVLogger("log.csv"),  # after GenerativeMetrics
-            keras.callbacks.TensorBoard("logs"),  # after GenerativeMetrics
+            keras.callbacks.CSVLogger("log.csv"),  # logs fid and kid columns
+            keras.callbacks.TensorBoard("logs"),  # logs epoch_fid, epoch_kid
         ],
     )
     history.history["fid"]  # epochs 1, 5, 10, 15 and 20
@@ -143,11 +148,11 @@ class GenerativeMetrics(keras.callbacks.Callback):
             logs.update(self.scalar_logs(results))
 
     def scalar_logs(self, results):
-        """The results to log: scalar metric values, prefixed (no lists, no sample counts)."""
+        """The results to log: scalar metric values, prefixed (no lists, no counts)."""
         return {
             self.prefix + key: value
             for key, value in results.items()
-            if key not in ("num_samples", "num_real")
+            if key not in _COUNT_KEYS
             and isinstance(value, int | float)
             and not isinstance(value, bool)
         }

@@ -9,6 +9,7 @@ that failed on its files (a missing or unreadable model, an unwritable output).
 import argparse
 import json
 import os
+import re
 
 import keras
 
@@ -82,7 +83,7 @@ def write_json(path, payload):
     def dump(target):
         temporary = f"{target}.tmp"
         with open(temporary, "w", encoding="utf-8") as file:
-            json.dump(payload, file, indent=2)
+            json.dump(payload, file, indent=2, allow_nan=False)
             file.write("\n")
         # A crash mid-write leaves the old file, never a truncated one.
         os.replace(temporary, target)
@@ -90,9 +91,13 @@ def write_json(path, payload):
     write(path, dump)
 
 
+# Terminal colour codes, which Keras puts in some error messages.
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def one_line(error):
     """The message of `error` on one line (Keras and TensorFlow errors span several)."""
-    return " ".join(str(error).split()) or type(error).__name__
+    return " ".join(_ANSI_ESCAPE.sub("", str(error)).split()) or type(error).__name__
 
 
 def load_model(path):

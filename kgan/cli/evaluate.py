@@ -14,6 +14,7 @@ the extractor: see `kgan.metrics.feature_extractors`.
 """
 
 import json
+import math
 import os
 import time
 
@@ -65,28 +66,30 @@ def parse_metrics(text):
     return names
 
 
-def load_statistics(path, extractor, image_shape, metrics):
+def load_statistics(path, extractor_name, extractor, image_shape):
     """Real statistics from a `kgan stats` file, checked to match this evaluation."""
-    from kgan.metrics import frechet_distance
+    from kgan.metrics.frechet_distance import FeatureStatistics
 
-    others = [name for name in metrics if name != "fid"]
-    if others:
-        raise common.CommandError(
-            f"--data {path!r} holds statistics, which only FID can use; the metrics "
-            f"{', '.join(others)} need real images (give a dataset as --data, or --metrics fid)",
-            common.USAGE_ERROR,
-        )
     try:
-        statistics = frechet_distance.FeatureStatistics.load(path)
+        statistics = FeatureStatistics.load(path)
     except (OSError, ValueError) as error:
         message = f"cannot read statistics from {path!r}: {common.one_line(error)}"
         raise common.CommandError(message) from None
     made_with = statistics.metadata.get("extractor")
-    if made_with is not None and made_with != extractor:
+    fingerprint = statistics.metadata.get("extractor_sha256")
+    # Same weights, whatever the spelling of the name (a path written another way); other
+    # weights under the same name (a replaced file, a classifier trained elsewhere) are refused.
+    same = (
+        fingerprint == features.fingerprint(extractor)
+        if fingerprint is not None
+        else made_with is None or made_with == extractor_name
+    )
+    if not same:
+        other = " (other weights under that name)" if made_with == extractor_name else ""
         raise common.CommandError(
-            f"{path!r} was computed with the extractor {made_with!r}, not {extractor!r}: "
-            f"pass --extractor {made_with}, or recompute it with `kgan stats ... --extractor "
-            f"{extractor}`"
+            f"{path!r} was computed with the extractor {made_with!r}{other}, not "
+            f"{extractor_name!r}: recompute it with `kgan stats ... --extractor "
+            f"{extractor_name}`"
         )
     shape = statistics.metadata.get("image_shape")
     if shape is not None and tuple(shape) != tuple(image_shape):
@@ -96,6 +99,21 @@ def load_statistics(path, extractor, image_shape, metrics):
             f"... --image-size {image_shape[0]} --channels {image_shape[-1]}`"
         )
     return statistics
+
+
+def json_safe(payload):
+    """`payload` with non-finite floats replaced by `None`, so that it is standard JSON.
+
+    `class_kl` is infinite when samples fall in a class no real sample does; Python would write
+    `Infinity`, which JSON does not have and strict parsers (JavaScript's, jq) reject.
+    """
+    if isinstance(payload, dict):
+        return {key: json_safe(value) for key, value in payload.items()}
+    if isinstance(payload, list | tuple):
+        return [json_safe(value) for value in payload]
+    if isinstance(payload, float) and not math.isfinite(payload):
+        return None
+    return payload
 
 
 def run(args):
@@ -114,15 +132,23 @@ def run(args):
     else:
         statistics_file = args.data
 
+    others = [name for name in metrics if name != "fid"]
+    if statistics_file is not None and others:
+        raise common.CommandError(
+            f"--data {args.data!r} holds statistics, which only FID can use; the metrics "
+            f"{', '.join(others)} need real images (give a dataset as --data, or --metrics fid)",
+            common.USAGE_ERROR,
+        )
+
     start = time.perf_counter()
     model = common.load_model(args.model)
     image_shape = tuple(int(dim) for dim in model.generate(1, seed=0).shape[1:])
     real_statistics, real_data = None, None
-    if statistics_file is not None:
-        real_statistics = load_statistics(statistics_file, args.extractor, image_shape, metrics)
-    else:
+    if statistics_file is None:  # before the extractor, which may download or train
         real_data = features.load_real_images(args.data, image_shape, args.batch_size)
-    extractor = features.get_extractor(args.extractor)
+    extractor = features.get_extractor(args.extractor, image_shape)
+    if statistics_file is not None:
+        real_statistics = load_statistics(statistics_file, args.extractor, extractor, image_shape)
     try:
         evaluator = evaluation.Evaluator(
             metrics=metrics,
@@ -138,15 +164,19 @@ def run(args):
             f"cannot evaluate {args.model!r} with the extractor {args.extractor!r} on "
             f"{args.data!r}: {common.one_line(error)}"
         ) from None
-    payload = {
-        "model": args.model,
-        "data": args.data,
-        "extractor": args.extractor,
-        "metrics": list(metrics),
-        "seed": args.seed,
-        **results,
-        "seconds": round(time.perf_counter() - start, 1),
-    }
+    payload = json_safe(
+        {
+            "model": args.model,
+            "data": args.data,
+            "extractor": args.extractor,
+            "metrics": list(metrics),
+            "seed": args.seed,
+            # Each batch of samples has its own seed: the batch size is part of what was drawn.
+            "batch_size": args.batch_size,
+            **results,
+            "seconds": round(time.perf_counter() - start, 1),
+        }
+    )
     if args.out is not None:
         common.write_json(args.out, payload)
-    print(json.dumps(payload))
+    print(json.dumps(payload, allow_nan=False))

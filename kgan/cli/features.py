@@ -6,6 +6,10 @@ must be loaded at the size and channels of the generated ones: a Fréchet distan
 samples and 64x64 photos measures the resize, not the generator.
 """
 
+import hashlib
+
+import numpy as np
+
 from kgan import data as data_lib
 from kgan.cli import common
 
@@ -38,18 +42,46 @@ def add_data_arguments(parser, required=True):
     )
 
 
-def get_extractor(name):
-    """The extractor `name` names, or a `CommandError` saying why it cannot be had."""
+def get_extractor(name, image_shape):
+    """The extractor `name` names for `image_shape` images, or a `CommandError` saying why not."""
     # Imported here: the extractors module pulls in keras.applications, which `kgan sample`
     # does not need.
     from kgan.metrics import feature_extractors
 
+    options = {}
+    if name == "digits":
+        # The digits classifier is trained (once, then cached) at the samples' own size.
+        height, width, channels = image_shape
+        if height != width or channels != 1 or height < 8:
+            raise common.CommandError(
+                f"the digits extractor takes square gray images of at least 8x8, not "
+                f"{describe_shape(image_shape)}; choose another --extractor"
+            )
+        options["image_size"] = height
     try:
-        return feature_extractors.get(name)
+        return feature_extractors.get(name, **options)
     except Exception as error:  # Unknown names, unreadable files, failed downloads alike.
-        raise common.CommandError(
-            f"cannot use the feature extractor {name!r}: {common.one_line(error)}"
-        ) from None
+        message = f"cannot use the feature extractor {name!r}: {common.one_line(error)}"
+        if "URL fetch failure" in message:
+            message += " (offline? `--extractor digits` needs no download)"
+        raise common.CommandError(message) from None
+
+
+def fingerprint(extractor):
+    """A SHA-256 of a Keras extractor's weights (`None` for other extractors).
+
+    Stored with `kgan stats` and checked by `kgan evaluate`: the same name can mean other
+    weights (a `.keras` file replaced, or the digits classifier trained on another machine), and
+    statistics from other weights would give a distance that measures the extractors.
+    """
+    import keras
+
+    if not isinstance(extractor, keras.Model):
+        return None
+    digest = hashlib.sha256()
+    for weight in extractor.weights:
+        digest.update(np.ascontiguousarray(keras.ops.convert_to_numpy(weight)).tobytes())
+    return digest.hexdigest()
 
 
 def load_real_images(spec, image_shape, batch_size):

@@ -47,7 +47,7 @@ def add_arguments(parser):
 def run(args):
     """Extracts features of the real images of `args.data` and writes their statistics."""
     from kgan.metrics import feature_extractors
-    from kgan.metrics import frechet_distance
+    from kgan.metrics.frechet_distance import FeatureStatistics
 
     common.check_positive(args.image_size, "--image-size")
     common.check_positive(args.num_real, "--num-real")
@@ -61,8 +61,8 @@ def run(args):
     image_shape = tuple(int(dim) for dim in dataset.element_spec.shape[1:])
     if args.num_real is not None:
         dataset = dataset.unbatch().take(args.num_real).batch(args.batch_size)
-    extractor = features.get_extractor(args.extractor)
-    statistics = frechet_distance.FeatureStatistics()
+    extractor = features.get_extractor(args.extractor, image_shape)
+    statistics = FeatureStatistics()
     try:
         for batch in dataset:
             batch_features = feature_extractors.run_batch(extractor, batch.numpy())["features"]
@@ -78,6 +78,7 @@ def run(args):
         )
     metadata = {
         "extractor": args.extractor,
+        "extractor_sha256": features.fingerprint(extractor),
         "data": args.data,
         "image_shape": list(image_shape),
     }

@@ -7,8 +7,9 @@ convention, `{"features": [N, d], "logits": [N, num_classes]}`, for the class st
 
 A classifier trained on real images alone is confident on anything: one called an untrained
 generator's grey blobs "8" with 90% mean confidence. So by default it is also taught to answer
-non-images with the uniform distribution (outlier exposure): its confidence then means "this
-looks like one of the classes", which is what judging a generator needs.
+non-images with the uniform distribution (outlier exposure, the non-images of
+`kgan.metrics.outliers`): its confidence then means "this looks like one of the classes",
+which is what judging a generator needs.
 
 `digits_classifier()` trains one on the bundled digits once and caches it as a `.keras` file, so
 `--extractor digits` works offline and in seconds after the first call.
@@ -37,6 +38,8 @@ import keras
 import numpy as np
 
 from kgan.data import digits
+from kgan.metrics import _common
+from kgan.metrics import outliers as outliers_lib
 
 # Non-image outliers weigh half as much as real images in the loss: the paper's lambda = 0.5.
 OUTLIER_WEIGHT = 0.5
@@ -47,6 +50,10 @@ MIN_IMAGE_SIZE = 8
 DIGITS_TEST_FRACTION = 0.25
 DIGITS_SPLIT_SEED = 0
 DEFAULT_EPOCHS = 40
+# Part of the digits classifier's cache name, with kgan's version: raise it whenever the
+# network or its training changes, so no cached classifier of the old kind is reused.
+# Revision 2: augmentation moved out of the saved classifier.
+CLASSIFIER_REVISION = 2
 # What `digits_classifier` records beside its cache.
 METADATA_KEYS = (
     "test_accuracy",
@@ -66,10 +73,8 @@ def build_classifier(input_shape, num_classes, name="classifier"):
     global average pooling, dropout 0.3 and a dense layer. With one convolution per resolution
     the digits classifier (trained with outliers) was confident (>= 0.9) on only 88% of held-out
     real digits, against 97% with two: a judge that doubts real images cannot tell good samples
-    from bad ones. Small random shifts (8%) and rotations (0.04 turns) while training make it
-    judge shapes rather than the exact position every training image shares; generated images
-    drift a little and should not lose confidence for that alone. The pixels shifted in are -1,
-    the blank background of digits-like data.
+    from bad ones. The model holds no augmentation layer (`train_classifier` puts those in
+    front of it while training), so calling it in any mode gives the same, deterministic output.
 
     Args:
         input_shape: `(height, width, channels)`, height and width at least 8.
@@ -95,11 +100,10 @@ def build_classifier(input_shape, num_classes, name="classifier"):
             f"input_shape must be (height, width, channels) with height and width at least "
             f"{MIN_IMAGE_SIZE}; got {input_shape}."
         )
-    _check_num_classes(num_classes)
+    _common.check_num_classes(num_classes)
     layers = keras.layers
     images = keras.Input(input_shape, name="images")
-    x = layers.RandomTranslation(0.08, 0.08, fill_mode="constant", fill_value=-1.0)(images)
-    x = layers.RandomRotation(0.04, fill_mode="constant", fill_value=-1.0)(x)
+    x = images
     for filters in (32, 64, 128):
         x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
         x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
@@ -109,73 +113,6 @@ def build_classifier(input_shape, num_classes, name="classifier"):
     x = layers.Dropout(0.3)(features)
     logits = layers.Dense(num_classes, dtype="float32", name="logits")(x)
     return keras.Model(images, {"features": features, "logits": logits}, name=name)
-
-
-def make_outliers(images, labels, seed=0):
-    """Images that are *not* of any class, one per input image, for outlier exposure.
-
-    Four kinds, in turn, each keeping some statistic of the real images but not their shape:
-
-    - the pixels of an image shuffled (same intensities, no strokes);
-    - its patches shuffled: a 4x4 grid of square patches of side `min(height, width) // 4`
-      (8x8 at 32x32; pixels past the grid, when the size is not a multiple of 4, stay put), so
-      real stroke pieces in the wrong layout;
-    - the average of two images of different classes: halfway between two classes, where a
-      generator that mixes modes puts its samples (an overlay by maximum was tried too, but it
-      also draws plausible digits, e.g. 1 over 7, and taught the classifier to doubt real ones);
-    - smooth random blobs (uniform noise upsampled bicubically from 4x4 or 8x8, like an
-      untrained generator's output).
-
-    Args:
-        images: float32 array `[N, height, width, channels]` in [-1, 1].
-        labels: integer class ids `[N]`.
-        seed: Seed of the shuffles, pairings and noise. Defaults to `0`.
-
-    Returns:
-        float32 array of the same shape as `images`, in [-1, 1].
-
-    Example:
-
-    ```python
-    outliers = make_outliers(images, labels)
-    classifier.predict(outliers)  # near-uniform predictions after outlier exposure
-    ```
-
-    Reference:
-        Hendrycks et al., "Deep Anomaly Detection with Outlier Exposure", ICLR 2019.
-        https://arxiv.org/abs/1812.04606
-    """
-    images = _check_images(images)
-    labels = _check_labels(labels, len(images))
-    rng = np.random.default_rng(seed)
-    num, height, width, channels = images.shape
-    patch = max(1, min(height, width) // 4)
-    rows, columns = height // patch, width // patch
-    kinds = np.arange(num) % 4
-    outliers = images.copy()
-    for index in np.flatnonzero(kinds == 0):
-        pixels = images[index].reshape(-1, channels)
-        outliers[index] = pixels[rng.permutation(len(pixels))].reshape(height, width, channels)
-    for index in np.flatnonzero(kinds == 1):
-        grid = images[index, : rows * patch, : columns * patch]
-        pieces = grid.reshape(rows, patch, columns, patch, channels).transpose(0, 2, 1, 3, 4)
-        pieces = pieces.reshape(-1, patch, patch, channels)[rng.permutation(rows * columns)]
-        pieces = pieces.reshape(rows, columns, patch, patch, channels).transpose(0, 2, 1, 3, 4)
-        outliers[index, : rows * patch, : columns * patch] = pieces.reshape(grid.shape)
-    for index in np.flatnonzero(kinds == 2):
-        others = np.flatnonzero(labels != labels[index])
-        if len(others) == 0:  # one class only: any other image
-            others = np.delete(np.arange(num), index) if num > 1 else np.array([index])
-        outliers[index] = 0.5 * (images[index] + images[rng.choice(others)])
-    blob_indices = np.flatnonzero(kinds == 3)
-    blob_sizes = rng.choice([4, 8], size=len(blob_indices))
-    for size in (4, 8):
-        chosen = blob_indices[blob_sizes == size]
-        if len(chosen):
-            noise = rng.uniform(-1.0, 1.0, (len(chosen), size, size, channels)).astype("float32")
-            blobs = keras.ops.image.resize(noise, (height, width), interpolation="bicubic")
-            outliers[chosen] = np.clip(keras.ops.convert_to_numpy(blobs), -1.0, 1.0)
-    return outliers
 
 
 def train_classifier(
@@ -193,12 +130,12 @@ def train_classifier(
 ):
     """Trains `build_classifier` on labelled images, with outlier exposure by default.
 
-    Real images are taught with one-hot targets and the outliers of `make_outliers` with the
-    uniform distribution; one cross-entropy on soft targets covers both, the outliers weighted
-    by `outlier_weight`. Only the logits are trained (through a training model sharing the
-    layers); the returned model is not compiled. Training starts with
-    `keras.utils.set_random_seed(seed)`, which also reseeds Python, NumPy and TensorFlow's
-    global generators.
+    Real images are taught with one-hot targets and the outliers of
+    `kgan.metrics.outliers.make_outliers` with the uniform distribution; one cross-entropy on
+    soft targets covers both, the outliers weighted by `outlier_weight`. Only the logits are
+    trained (through a training model sharing the layers); the returned model is not compiled.
+    Training starts with `keras.utils.set_random_seed(seed)`, which also reseeds Python, NumPy
+    and TensorFlow's global generators.
 
     Args:
         images: float32 array `[N, height, width, channels]` in [-1, 1].
@@ -231,29 +168,39 @@ def train_classifier(
         Hendrycks et al., "Deep Anomaly Detection with Outlier Exposure", ICLR 2019.
         https://arxiv.org/abs/1812.04606
     """
-    images = _check_images(images)
+    images = _common.check_images(images)
     if num_classes is None:
-        num_classes = int(np.max(_check_labels(labels, len(images)))) + 1
-    labels = _check_labels(labels, len(images), num_classes)
+        num_classes = int(np.max(_common.check_labels(labels, len(images)))) + 1
+    labels = _common.check_labels(labels, len(images), num_classes)
     keras.utils.set_random_seed(seed)
     inputs = images
     targets = np.eye(num_classes, dtype="float32")[labels]
     weights = np.ones(len(images), "float32")
     if outlier_exposure:
-        outliers = make_outliers(images, labels, seed=seed)
+        outliers = outliers_lib.make_outliers(images, labels, seed=seed)
         inputs = np.concatenate([images, outliers])
         uniform = np.full((len(outliers), num_classes), 1.0 / num_classes, "float32")
         targets = np.concatenate([targets, uniform])
         weights = np.concatenate([weights, np.full(len(outliers), outlier_weight, "float32")])
     if validation_data is not None:
         val_images, val_labels = validation_data
-        val_images = _check_images(val_images, "validation images")
-        val_labels = _check_labels(val_labels, len(val_images), num_classes)
+        val_images = _common.check_images(val_images, "validation images")
+        val_labels = _common.check_labels(val_labels, len(val_images), num_classes)
         validation_data = (val_images, np.eye(num_classes, dtype="float32")[val_labels])
     model = build_classifier(images.shape[1:], num_classes)
-    # A single-output model over the same layers: `fit` sees only the logits, and the returned
-    # dict-output model stays uncompiled (it is a judge, not something to train further).
-    trainer = keras.Model(model.inputs, model.output["logits"])
+    # The training model: augmentation, then the classifier's layers, logits only. Small random
+    # shifts (8%) and rotations (0.04 turns) make it judge shapes rather than the exact position
+    # every training image shares; generated images drift a little and should not lose
+    # confidence for that alone. The pixels shifted in are -1, the blank background of
+    # digits-like data. Keras' augmentation layers augment whenever called without
+    # `training=False`, so they stay out of the returned judge: a metric calling it plainly
+    # would otherwise score randomly shifted images. The judge stays uncompiled.
+    trainer_images = keras.Input(images.shape[1:], name="images")
+    augmented = keras.layers.RandomTranslation(0.08, 0.08, fill_mode="constant", fill_value=-1.0)(
+        trainer_images
+    )
+    augmented = keras.layers.RandomRotation(0.04, fill_mode="constant", fill_value=-1.0)(augmented)
+    trainer = keras.Model(trainer_images, model(augmented)["logits"])
     trainer.compile(
         optimizer=keras.optimizers.Adam(1e-3),
         loss=keras.losses.CategoricalCrossentropy(from_logits=True),
@@ -284,8 +231,8 @@ def classification_accuracy(model, images, labels, batch_size=256):
     Returns:
         The accuracy in [0, 1].
     """
-    images = _check_images(images)
-    labels = _check_labels(labels, len(images))
+    images = _common.check_images(images)
+    labels = _common.check_labels(labels, len(images))
     outputs = model.predict(images, batch_size=batch_size, verbose=0)
     logits = outputs["logits"] if isinstance(outputs, dict) else outputs
     return float(np.mean(np.argmax(logits, axis=-1) == labels))
@@ -313,8 +260,9 @@ def digits_classifier(image_size=32, cache_dir=None, seed=0, epochs=DEFAULT_EPOC
 
     Trains `train_classifier` (with outlier exposure) on the 1,348 training digits of
     `digits_split`, measures its accuracy on the 449 held-out ones, and saves it as
-    `digits_classifier_{image_size}_seed{seed}_v{kgan version}.keras` under `cache_dir` (with
-    `_epochs{epochs}` before the version when `epochs` is not 40), with a `.json` beside it
+    `digits_classifier_{image_size}_seed{seed}_v{kgan version}_r{CLASSIFIER_REVISION}.keras`
+    under `cache_dir` (with `_epochs{epochs}` before the version when `epochs` is not 40, and
+    the revision raised when the network changes), with a `.json` beside it
     holding the accuracy. Both are written to a temporary file first and renamed, so a crash
     or a second process never leaves a half-written file. Later calls load the file (with
     Keras' `safe_mode`); a file that fails to load is retrained, with a warning. Works offline.
@@ -352,7 +300,10 @@ def digits_classifier(image_size=32, cache_dir=None, seed=0, epochs=DEFAULT_EPOC
         cache_dir = os.path.join(os.environ.get("KERAS_HOME", os.path.join("~", ".keras")), "kgan")
     directory = os.path.expanduser(cache_dir)
     suffix = "" if epochs == DEFAULT_EPOCHS else f"_epochs{epochs}"
-    stem = f"digits_classifier_{image_size}_seed{seed}{suffix}_v{kgan.__version__}"
+    stem = (
+        f"digits_classifier_{image_size}_seed{seed}{suffix}_v{kgan.__version__}"
+        f"_r{CLASSIFIER_REVISION}"
+    )
     path = os.path.join(directory, stem + ".keras")
     metadata_path = os.path.join(directory, stem + ".json")
     if os.path.exists(path):
@@ -414,53 +365,3 @@ def _read_metadata(path):
             return json.load(file)
     except (OSError, ValueError):
         return dict.fromkeys(METADATA_KEYS)
-
-
-def _check_num_classes(num_classes):
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int | np.integer):
-        raise ValueError(f"num_classes must be an int; got {num_classes!r}.")
-    if num_classes < 2:
-        raise ValueError(f"A classifier needs at least 2 classes; got num_classes={num_classes}.")
-
-
-def _check_images(images, name="images"):
-    images = np.asarray(images)
-    if images.ndim != 4:
-        raise ValueError(
-            f"{name} must be a 4-D array [N, height, width, channels]; got shape {images.shape}."
-        )
-    if len(images) == 0:
-        raise ValueError(f"{name} is empty: got shape {images.shape}.")
-    images = images.astype("float32", copy=False)
-    if not np.all(np.isfinite(images)):
-        raise ValueError(f"{name} contain NaN or infinite values.")
-    low, high = float(images.min()), float(images.max())
-    # A little slack for rounding (e.g. resizing); images in 0..1 or 0..255 fail here.
-    if low < -1.01 or high > 1.01:
-        raise ValueError(
-            f"{name} must be in [-1, 1], kgan's image range; got values in [{low}, {high}]. "
-            "Rescale them, e.g. x / 127.5 - 1 for 0..255."
-        )
-    return images
-
-
-def _check_labels(labels, num_images, num_classes=None):
-    labels = np.asarray(labels)
-    if labels.ndim != 1:
-        raise ValueError(
-            f"labels must be a 1-D array of integer class ids; got shape {labels.shape}."
-        )
-    if len(labels) != num_images:
-        raise ValueError(f"Got {num_images} images but {len(labels)} labels.")
-    if not np.issubdtype(labels.dtype, np.integer):
-        if not np.issubdtype(labels.dtype, np.floating) or np.any(labels != np.round(labels)):
-            raise ValueError(f"labels must be integer class ids; got dtype {labels.dtype}.")
-    labels = labels.astype(np.int64)
-    if num_classes is not None:
-        _check_num_classes(num_classes)
-    if labels.min() < 0 or (num_classes is not None and labels.max() >= num_classes):
-        raise ValueError(
-            f"labels must be in [0, {num_classes if num_classes is not None else 'num_classes'}); "
-            f"got values in [{labels.min()}, {labels.max()}]."
-        )
-    return labels

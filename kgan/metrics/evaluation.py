@@ -28,13 +28,14 @@ evaluator.evaluate(gan, num_samples=10_000, seed=0)
 """
 
 import collections.abc
-import math
 import os
 import warnings
 
 import keras
 import numpy as np
-import tensorflow as tf
+
+from kgan.metrics import _common
+from kgan.metrics import sample_batches
 
 # The package exposes functions under the module names: import the classes from the modules.
 from kgan.metrics.density_coverage import DensityCoverage
@@ -135,8 +136,8 @@ class Evaluator:
         options=None,
     ):
         self.metrics = check_metrics(metrics)
-        self.batch_size = _positive_int(batch_size, "batch_size")
-        self.num_real = None if num_real is None else _positive_int(num_real, "num_real")
+        self.batch_size = _common.check_count(batch_size, "batch_size")
+        self.num_real = None if num_real is None else _common.check_count(num_real, "num_real")
         if isinstance(real_statistics, str | os.PathLike):
             real_statistics = FeatureStatistics.load(real_statistics)
         self.real_statistics = real_statistics
@@ -243,10 +244,15 @@ class Evaluator:
         needs_features = fid_from_data or any(n in _NEEDS_REAL_FEATURES for n in self.metrics)
         needs_logits = "classes" in self.metrics
         count = 0
+        low, high = np.inf, -np.inf
         if self.real_data is not None and (needs_features or needs_logits):
-            real_batches = _batches(self.real_data, self.batch_size, self.num_real, "real_data")
+            real_batches = sample_batches.batches(
+                self.real_data, self.batch_size, self.num_real, "real_data"
+            )
             try:
                 for batch, _ in real_batches:
+                    if self.extractor is not None:
+                        low, high = _check_real_range(batch, low, high)
                     outputs = self.extract(batch)
                     features = outputs["features"]
                     for name, metric in self._feature_metrics.items():
@@ -265,6 +271,14 @@ class Evaluator:
                 raise
             if count == 0:
                 raise ValueError("real_data holds no samples.")
+            if self.extractor is not None and low >= 0.0 and high <= 1.0:
+                warnings.warn(
+                    f"real_data lies in [{low:.3g}, {high:.3g}]: if these are images in [0, 1], "
+                    "rescale them to [-1, 1] (2 * x - 1), the range kgan's generators produce; "
+                    "otherwise the metrics compare real and generated images in different "
+                    "ranges.",
+                    stacklevel=2,
+                )
             if self.num_real is not None and count < self.num_real:
                 warnings.warn(
                     f"num_real={self.num_real}, but real_data holds only {count} samples; "
@@ -293,7 +307,8 @@ class Evaluator:
         and `batch_size` give the same samples (and numbers) every call, and the batches of a
         smaller evaluation are the first batches of a larger one. Or `samples` is data already
         generated: an array, a tuple `(samples, conditions)` of arrays, or a
-        `tf.data.Dataset` of samples or `(samples, conditions)`.
+        `tf.data.Dataset` of samples or `(samples, conditions)`. (The batches come from
+        `kgan.metrics.sample_batches.generated_batches`.)
 
         Args:
             samples: As above.
@@ -311,7 +326,7 @@ class Evaluator:
             shares) is not a scalar.
         """
         batch_size = (
-            self.batch_size if batch_size is None else _positive_int(batch_size, "batch_size")
+            self.batch_size if batch_size is None else _common.check_count(batch_size, "batch_size")
         )
         self.prepare()
         for metric in self._feature_metrics.values():
@@ -321,7 +336,7 @@ class Evaluator:
         fake_logits, fake_features, conditions = [], [], []
         count = 0
         try:
-            for batch, batch_conditions in _generated_batches(
+            for batch, batch_conditions in sample_batches.generated_batches(
                 samples, num_samples, seed, batch_size
             ):
                 outputs = self.extract(batch)
@@ -390,6 +405,20 @@ class Evaluator:
                 )
                 results.update(_without_counts(statistics))
         return results
+
+
+def _check_real_range(batch, low, high):
+    """Raises if a real batch leaves [-1, 1]; returns the running `(min, max)` of the pixels."""
+    values = keras.ops.convert_to_numpy(batch)
+    low, high = min(low, float(values.min())), max(high, float(values.max()))
+    # A little slack for round-off in resizing; uint8 pixels or [0, 255] floats are far out.
+    if low < -1.01 or high > 1.01:
+        raise ValueError(
+            f"real_data holds values in [{low:.4g}, {high:.4g}], but kgan compares images in "
+            "[-1, 1], the range its generators produce: rescale them (x / 127.5 - 1 for 8-bit "
+            "pixels), or load them with kgan.data, which does."
+        )
+    return low, high
 
 
 def evaluate_generator(
@@ -469,12 +498,6 @@ def _check_options(options, metrics):
     return {name: dict(options.get(name) or {}) for name in metrics}
 
 
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
-
-
 def _without_counts(statistics):
     """The statistics as plain Python values, less the sample counts the evaluator reports."""
     return {
@@ -497,81 +520,3 @@ def _plain(value):
     if isinstance(value, float | np.floating):
         return float(value)
     return value
-
-
-def _split(element):
-    """`(samples, extra)` of a batch that is `samples` or `(samples, labels/conditions)`."""
-    if isinstance(element, tuple):
-        return element[0], (element[1] if len(element) > 1 else None)
-    return element, None
-
-
-def _batches(data, batch_size, limit, name):
-    """Yields `(samples, extra)` batches of `data` (array, tuple of arrays or dataset),
-    `limit` samples at most in all."""
-    if isinstance(data, tf.data.Dataset):
-        if limit is None and data.cardinality() == tf.data.INFINITE_CARDINALITY:
-            raise ValueError(
-                f"{name} is a repeating (infinite) dataset: pass a cap on the samples to read "
-                "(num_real for real data, num_samples for generated data)."
-            )
-        samples_spec = _split(data.element_spec)[0]
-        if getattr(samples_spec, "shape", None) is not None and samples_spec.shape.rank in (1, 3):
-            # Single images [H, W, C] (or feature vectors [d]), as
-            # feature_extractors.extract accepts too: batch them here.
-            data = data.batch(batch_size)
-        remaining = math.inf if limit is None else limit
-        for element in data:
-            samples, extra = _split(element)
-            if isinstance(samples, collections.abc.Mapping):
-                raise ValueError(f"{name} yields dicts; give samples or (samples, labels).")
-            take = int(min(samples.shape[0], remaining))
-            yield samples[:take], (None if extra is None else extra[:take])
-            remaining -= take
-            if remaining <= 0:
-                break  # leaving the loop ends the iterator: a cap stops a repeating dataset
-        return
-    samples, extra = _split(data)
-    samples = np.asarray(samples)
-    total = samples.shape[0] if limit is None else min(samples.shape[0], limit)
-    for start in range(0, total, batch_size):
-        stop = min(start + batch_size, total)
-        yield samples[start:stop], (None if extra is None else np.asarray(extra)[start:stop])
-
-
-def _generated_batches(samples, num_samples, seed, batch_size):
-    """Yields `(samples, conditions)` batches from a generator or from generated data."""
-    if hasattr(samples, "generate"):
-        model = samples
-
-        def generate_fn(num, batch_seed):
-            return model.generate(num, seed=batch_seed, batch_size=batch_size)
-
-    elif isinstance(samples, keras.Model):
-        raise ValueError(
-            f"{type(samples).__name__} has no `generate(num, seed=..., batch_size=...)`; pass a "
-            "kgan model, or a function generate_fn(num, seed) returning samples."
-        )
-    elif callable(samples):
-        generate_fn = samples
-    else:
-        if num_samples is not None:
-            num_samples = _positive_int(num_samples, "num_samples")
-        yield from _batches(samples, batch_size, num_samples, "The generated samples")
-        return
-
-    if num_samples is None:
-        raise ValueError("num_samples is needed to evaluate a generator.")
-    num_samples = _positive_int(num_samples, "num_samples")
-    num_batches = -(-num_samples // batch_size)
-    # Prefix-stable: generate_state(n)[:k] == generate_state(k), so the first batches do not
-    # depend on how many follow.
-    batch_seeds = np.random.SeedSequence(seed).generate_state(num_batches)
-    for index, batch_seed in enumerate(batch_seeds):
-        num = min(batch_size, num_samples - index * batch_size)
-        batch, conditions = _split(generate_fn(num, int(batch_seed)))
-        if batch.shape[0] != num:
-            raise ValueError(
-                f"The generator was asked for {num} samples and returned {len(batch)}."
-            )
-        yield batch, conditions

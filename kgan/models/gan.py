@@ -6,10 +6,14 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kgan.callbacks import generative_metrics
 from kgan.callbacks import terminate_on_non_finite
 from kgan.losses import adversarial
 from kgan.losses import penalties
 from kgan.models import noise
+
+# Callbacks that add keys to the epoch logs, run first by `GAN.fit`.
+_METRIC_CALLBACKS = (generative_metrics.GenerativeMetrics,)
 
 # Stream ids fold into the noise seed so that each random draw of a step is independent. The
 # latent noise of discriminator update i is stream i (the last one also feeds the generator
@@ -355,11 +359,13 @@ class GAN(keras.Model):
         return samples
 
     def fit(self, *args, **kwargs):
-        """Trains the GAN: `keras.Model.fit` plus two GAN-specific guarantees.
+        """Trains the GAN: `keras.Model.fit` plus three GAN-specific guarantees.
 
         A `TerminateOnNonFinite` callback is added (unless disabled in `compile` or one is
-        given), and optimizers with `use_ema=True` fold their averages into *their own* network
-        when training ends (Keras finalizes only `model.optimizer`, which a GAN does not have).
+        given), `GenerativeMetrics` callbacks run before the others (so every callback sees
+        their `fid`, `kid`, ... keys in the epoch logs, whatever the list order), and
+        optimizers with `use_ema=True` fold their averages into *their own* network when
+        training ends (Keras finalizes only `model.optimizer`, which a GAN does not have).
         """
         callbacks_position = 5  # fit(x, y, batch_size, epochs, verbose, callbacks, ...)
         if len(args) > callbacks_position:
@@ -368,6 +374,9 @@ class GAN(keras.Model):
             if len(args) > callbacks_position:
                 raise TypeError("Pass fit's arguments after `callbacks` by keyword.")
         callbacks = list(kwargs.get("callbacks") or [])
+        # Keras hands one logs dict to the callbacks in list order; metric callbacks go first so
+        # that TensorBoard, CSVLogger, EarlyStopping... see their keys wherever they are listed.
+        callbacks.sort(key=lambda callback: not isinstance(callback, _METRIC_CALLBACKS))
         if getattr(self, "terminate_on_non_finite", False) and not any(
             isinstance(callback, terminate_on_non_finite.TerminateOnNonFinite)
             for callback in callbacks

@@ -2,7 +2,7 @@
 
 The real `classify_image_graph_def.pb` (a large download) is what FID and Inception Score
 numbers in papers come from. This module writes a graph of under a hundred weights with the same
-tensor names and the same quirks that `kgan.metrics.feature_extractors.fid_inception` has to
+tensor names and the same quirks that `kgan.metrics.fid_inception.fid_inception` has to
 handle, so its loading code can be tested without the download:
 
 - a JPEG front end (`DecodeJpeg/contents` -> `DecodeJpeg` -> `Cast`) whose `ExpandDims:0` output,
@@ -22,7 +22,7 @@ Example:
 
 ```python
 graph = frozen_graph.write_inception_like_graph(tmp_path)
-extractor = feature_extractors.fid_inception(path=graph.tgz_path)
+extractor = fid_inception.fid_inception(path=graph.tgz_path)
 expected = frozen_graph.reference_outputs(graph, images_0_255)
 ```
 """

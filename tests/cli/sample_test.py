@@ -5,34 +5,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import kgan
 from kgan import cli
-from kgan.testing import networks
+from kgan.testing.cli import run_error
 from kgan.utils import images as images_lib
 
 IMAGE_SIZE = 8
-
-
-@pytest.fixture
-def model_path(tmp_path):
-    gan = kgan.GAN(
-        networks.tiny_image_generator(image_size=IMAGE_SIZE),
-        networks.tiny_image_discriminator(image_size=IMAGE_SIZE),
-        seed=3,
-    )
-    gan.compile()
-    path = tmp_path / "model.keras"
-    gan.save(path)
-    return path
-
-
-def run_error(argv, capsys):
-    """Runs `kgan argv`, expecting a failure; returns `(exit code, the one stderr line)`."""
-    code = cli.main([str(arg) for arg in argv])
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1, lines
-    assert lines[0].startswith("kgan: error: "), lines[0]
-    return code, lines[0]
 
 
 def test_sample_npy_equals_generate(model_path, tmp_path):

@@ -3,7 +3,6 @@ per batch, real features computed once, repeatable seeds and clear errors."""
 
 import json
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -12,33 +11,12 @@ from kgan import metrics
 from kgan.metrics import evaluation
 from kgan.metrics.frechet_distance import FeatureStatistics
 from kgan.models import gan as gan_lib
+from kgan.testing import extractors
 from kgan.testing import networks
 
 BATCH = 16
 # Small KID subsets: the default 1000 is more than these tests' samples.
 OPTIONS = {"kid": {"num_subsets": 5, "subset_size": 20}, "is": {"splits": 2}}
-
-
-class TinyExtractor:
-    """8x8x1 images -> {"features": [n, 4], "logits": [n, 3]}, counting its calls."""
-
-    name = "tiny_extractor"
-
-    def __init__(self, with_logits=True):
-        images = keras.Input((8, 8, 1))
-        flat = keras.layers.Flatten()(images)
-        outputs = {"features": keras.layers.Dense(4)(flat)}
-        if with_logits:
-            outputs["logits"] = keras.layers.Dense(3)(flat)
-        self.model = keras.Model(images, outputs)
-        self.calls = 0
-
-    def __call__(self, images):
-        self.calls += 1
-        return self.model(images)
-
-    def numpy(self, images, key="features"):
-        return keras.ops.convert_to_numpy(self.model(images)[key])
 
 
 def real_images(num=64, seed=0):
@@ -52,7 +30,7 @@ def tiny_gan():
 
 
 def test_values_equal_the_functions_on_the_same_features():
-    extractor, real, gan = TinyExtractor(), real_images(), tiny_gan()
+    extractor, real, gan = extractors.tiny_extractor(), real_images(), tiny_gan()
     generated = []
 
     def generate_fn(num, seed):
@@ -87,7 +65,7 @@ def test_values_equal_the_functions_on_the_same_features():
 
 
 def test_one_extractor_call_per_batch_and_real_features_once():
-    extractor, gan = TinyExtractor(), tiny_gan()
+    extractor, gan = extractors.tiny_extractor(), tiny_gan()
     evaluator = evaluation.Evaluator(
         ("fid", "kid", "pr"), extractor, real_images(), batch_size=BATCH, options=OPTIONS
     )
@@ -102,7 +80,9 @@ def test_one_extractor_call_per_batch_and_real_features_once():
 
 def test_generator_model_uses_per_batch_seeds():
     gan = tiny_gan()
-    evaluator = evaluation.Evaluator(("fid",), TinyExtractor(), real_images(), batch_size=BATCH)
+    evaluator = evaluation.Evaluator(
+        ("fid",), extractors.tiny_extractor(), real_images(), batch_size=BATCH
+    )
     seeds = np.random.SeedSequence(5).generate_state(3)
     samples = np.concatenate(
         [gan.generate(n, seed=int(s), batch_size=BATCH) for n, s in zip((16, 16, 8), seeds)]
@@ -112,7 +92,7 @@ def test_generator_model_uses_per_batch_seeds():
 
 
 def test_real_statistics_file_gives_the_same_fid(tmp_path):
-    extractor, real = TinyExtractor(), real_images()
+    extractor, real = extractors.tiny_extractor(), real_images()
     fake = real_images(48, seed=1) * 0.5
     FeatureStatistics().update(extractor.numpy(real)).save(tmp_path / "real.npz")
     from_data = evaluation.Evaluator(("fid",), extractor, real, batch_size=BATCH)
@@ -147,11 +127,24 @@ def test_warns_when_fewer_real_samples_than_asked():
     assert results["num_real"] == 20
 
 
+def test_real_images_outside_minus_one_to_one_are_refused_or_flagged():
+    images = real_images()
+    pixels = np.round((images + 1.0) * 127.5)  # the same images as 8-bit values
+    evaluator = evaluation.Evaluator(("fid",), extractors.tiny_extractor(), pixels)
+    with pytest.raises(ValueError, match=r"values in \[0, 255\].*x / 127.5 - 1"):
+        evaluator.prepare()
+    evaluator = evaluation.Evaluator(("fid",), extractors.tiny_extractor(), (images + 1) / 2)
+    with pytest.warns(UserWarning, match=r"if these are images in \[0, 1\], rescale"):
+        evaluator.prepare()
+    # Features (no extractor) may take any values.
+    evaluation.Evaluator(("fid",), None, pixels.reshape(64, -1)).prepare()
+
+
 def test_mode_collapse_statistics():
     mode_collapse = pytest.importorskip(
         "kgan.metrics.mode_collapse", reason="kgan/metrics/mode_collapse.py not written yet"
     )
-    extractor, real = TinyExtractor(), real_images()
+    extractor, real = extractors.tiny_extractor(), real_images()
     fake, conditions = real_images(32, seed=1), np.arange(32) % 3
     evaluator = evaluation.Evaluator(("classes", "copies"), extractor, real, batch_size=BATCH)
     # Generated data with the conditions asked for: "classes" adds condition_accuracy.
@@ -185,7 +178,7 @@ def test_mode_collapse_statistics():
 def test_rejects_bad_configurations(kwargs, message):
     arguments = {
         "metrics": ("fid", "kid"),
-        "extractor": TinyExtractor(),
+        "extractor": extractors.tiny_extractor(),
         "real_data": real_images(),
         "real_statistics": FeatureStatistics().update(np.eye(5, 4)),
         **kwargs,
@@ -194,15 +187,9 @@ def test_rejects_bad_configurations(kwargs, message):
         evaluation.Evaluator(**arguments)
 
 
-def test_errors_at_evaluation():
-    no_logits = evaluation.Evaluator(("fid", "is"), TinyExtractor(with_logits=False), real_images())
+def test_extractor_without_logits_fails_at_evaluation():
+    # Errors of the sample batches themselves are tested in sample_batches_test.py.
+    extractor = extractors.tiny_extractor(classes=None)
+    no_logits = evaluation.Evaluator(("fid", "is"), extractor, real_images())
     with pytest.raises(ValueError, match=r"\['is'\] need class logits.*tiny_extractor"):
         no_logits.evaluate(real_images(20))
-    endless = evaluation.Evaluator(("fid",), None, tf.data.Dataset.from_tensors(np.eye(4)).repeat())
-    with pytest.raises(ValueError, match="infinite.*num_real"):
-        endless.evaluate(np.eye(4))
-    features = evaluation.Evaluator(("fid",), None, np.eye(4))
-    with pytest.raises(ValueError, match="num_samples is needed"):
-        features.evaluate(lambda num, seed: np.eye(4)[:num])
-    with pytest.raises(ValueError, match="Sequential has no `generate"):
-        features.evaluate(keras.Sequential([keras.layers.Dense(4)]), num_samples=4)

@@ -1,4 +1,4 @@
-"""KID against explicit double loops over the kernel, with torch-fidelity's subset draws."""
+"""KID against torch-fidelity's computation: its MMD^2 estimator and its subset draws."""
 
 import keras
 import numpy as np
@@ -7,30 +7,7 @@ import pytest
 from kgan import metrics
 from kgan.metrics.kernel_distance import KernelDistance
 from kgan.metrics.kernel_distance import mmd2_unbiased
-
-
-def kernel(x, y):
-    return (np.dot(x, y) / len(x) + 1.0) ** 3
-
-
-def loop_mmd2(real, fake):
-    """Binkowski et al.'s unbiased MMD^2, written out pair by pair."""
-    m = len(real)
-    pairs = [(i, j) for i in range(m) for j in range(m)]
-    within = sum(kernel(real[i], real[j]) + kernel(fake[i], fake[j]) for i, j in pairs if i != j)
-    cross = sum(kernel(real[i], fake[j]) for i, j in pairs)
-    return within / (m * (m - 1)) - 2.0 * cross / (m * m)
-
-
-def loop_kid(real, fake, num_subsets, subset_size, seed):
-    """torch-fidelity's procedure: RandomState(seed), real then generated draw per subset."""
-    rng = np.random.RandomState(seed)
-    estimates = []
-    for _ in range(num_subsets):
-        real_subset = real[rng.choice(len(real), subset_size, replace=False)]
-        fake_subset = fake[rng.choice(len(fake), subset_size, replace=False)]
-        estimates.append(loop_mmd2(real_subset, fake_subset))
-    return np.mean(estimates), np.std(estimates)
+from kgan.testing import reference_metrics
 
 
 def data(seed, num_real=40, num_fake=35, dim=3):
@@ -38,15 +15,16 @@ def data(seed, num_real=40, num_fake=35, dim=3):
     return rng.normal(size=(num_real, dim)), rng.normal(size=(num_fake, dim)) * 1.5 + 0.5
 
 
-def test_mmd2_matches_double_loops():
+def test_mmd2_matches_torch_fidelity():
     real, fake = data(0, 6, 6)
-    np.testing.assert_allclose(mmd2_unbiased(real, fake), loop_mmd2(real, fake), rtol=1e-12)
+    expected = reference_metrics.torch_fidelity_polynomial_mmd(real, fake)
+    np.testing.assert_allclose(mmd2_unbiased(real, fake), expected, rtol=1e-12)
 
 
-def test_kid_matches_loops_over_torch_fidelity_subsets():
+def test_kid_matches_torch_fidelity_subsets():
     real, fake = data(1)
     mean, std = metrics.kernel_distance(real, fake, num_subsets=7, subset_size=10, seed=3)
-    expected_mean, expected_std = loop_kid(real, fake, 7, 10, seed=3)
+    expected_mean, expected_std = reference_metrics.torch_fidelity_kid(real, fake, 7, 10, seed=3)
     np.testing.assert_allclose(mean, expected_mean, rtol=1e-12)
     np.testing.assert_allclose(std, expected_std, rtol=1e-10)
     assert std > 0
@@ -55,7 +33,8 @@ def test_kid_matches_loops_over_torch_fidelity_subsets():
 def test_one_full_subset_is_the_whole_sample_estimate():
     real, fake = data(2, 12, 12)
     mean, std = metrics.kernel_distance(real, fake, num_subsets=1, subset_size=12)
-    np.testing.assert_allclose(mean, loop_mmd2(real, fake), rtol=1e-12)  # order does not matter
+    expected = reference_metrics.torch_fidelity_polynomial_mmd(real, fake)  # order does not matter
+    np.testing.assert_allclose(mean, expected, rtol=1e-12)
     assert std == 0.0
 
 

@@ -1,0 +1,37 @@
+"""Running the `kgan` command inside a test and reading what it printed."""
+
+from kgan import cli
+from kgan.models import gan as gan_lib
+from kgan.testing import networks
+
+
+def save_tiny_gan(path, image_size=8, seed=3):
+    """Saves an untrained tiny image GAN (`image_size` square, gray) to `path`; returns `path`."""
+    gan = gan_lib.GAN(
+        networks.tiny_image_generator(image_size=image_size),
+        networks.tiny_image_discriminator(image_size=image_size),
+        seed=seed,
+    )
+    gan.compile()
+    gan.save(path)
+    return path
+
+
+def run(argv, capsys):
+    """Runs `kgan argv` (items converted with `str`), expecting success; returns its stdout."""
+    code = cli.main([str(arg) for arg in argv])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    return captured.out
+
+
+def run_error(argv, capsys):
+    """Runs `kgan argv`, expecting a failure; returns `(exit code, the one stderr line)`.
+
+    Asserts the command's promise: one line, `kgan: error: ...`, never a traceback.
+    """
+    code = cli.main([str(arg) for arg in argv])
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("kgan: error: "), lines[0]
+    return code, lines[0]

@@ -1,0 +1,15 @@
+"""Tests for kgan/cli/stats.py: `kgan stats` errors (its output is checked against `kgan evaluate`
+in evaluate_test.py)."""
+
+from kgan import cli
+from kgan.testing.cli import run_error
+
+
+def test_stats_errors(tmp_path, capsys):
+    argv = ["stats", "digits", "--out", tmp_path / "stats.npz"]
+    code, line = run_error([*argv, "--channels", "3", "--extractor", "digits"], capsys)
+    assert code == cli.RUN_ERROR and "digits extractor takes square gray images" in line
+    code, line = run_error(["stats", "digits", "--out", tmp_path / "stats.json"], capsys)
+    assert code == cli.USAGE_ERROR and "extension must be one of .npz" in line
+    code, line = run_error([*argv, "--image-size", "0"], capsys)
+    assert code == cli.USAGE_ERROR and "--image-size must be at least 1" in line
