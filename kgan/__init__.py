@@ -25,11 +25,23 @@ _backend.check_backend()
 
 from kgan import callbacks  # noqa: E402
 from kgan import data  # noqa: E402
+from kgan import layers  # noqa: E402
 from kgan import losses  # noqa: E402
 from kgan import metrics  # noqa: E402
 from kgan import networks  # noqa: E402
+from kgan.models.conditional_gan import ConditionalGAN  # noqa: E402
 from kgan.models.gan import GAN  # noqa: E402
 
 __version__ = "0.1.0"
 
-__all__ = ["GAN", "callbacks", "data", "losses", "metrics", "networks", "__version__"]
+__all__ = [
+    "ConditionalGAN",
+    "GAN",
+    "callbacks",
+    "data",
+    "layers",
+    "losses",
+    "metrics",
+    "networks",
+    "__version__",
+]

@@ -1,4 +1,5 @@
-"""Generative metrics: FID, KID, Inception Score, precision/recall and density/coverage.
+"""Generative metrics: FID, KID, Inception Score, precision/recall, density/coverage, and
+mode-collapse diagnostics, with the feature extractors and the evaluation loop around them.
 
 Each metric is a plain function on NumPy feature arrays and a streaming `keras.metrics.Metric`
 (`update_state(real=..., fake=...)`, `result()`, `reset_state()`) whose result equals the
@@ -8,6 +9,18 @@ its `requires_real` says whether it uses real data at all (not the Inception Sco
 `reset_state(keep_real=True)` clears only the generated side, so real features computed once
 serve every evaluation. The streaming metrics share this behaviour through
 `kgan.metrics.base.FeatureMetric`, which a new metric subclasses.
+
+Around them:
+
+- `feature_extractors`: InceptionV3 (Keras ImageNet weights), the FID Inception graph of the
+  papers (`fid_inception`), any Keras model, and `"digits"`, a classifier of the bundled digits
+  trained offline (`classifier`); `get(name)` resolves them.
+- `mode_collapse`: class histograms, classes present, KL to the real class distribution and
+  condition accuracy (`class_statistics`); duplicates and copies of the training data
+  (`copy_statistics`).
+- `evaluation`: `Evaluator` / `evaluate_generator` run a generator batch by batch through one
+  extractor call per batch into every chosen metric (`kgan.callbacks.GenerativeMetrics` and
+  `kgan evaluate` use it).
 
 Each function shares its name with the module that defines it; the package exposes the
 functions (`kgan.metrics.frechet_distance(...)`). Import anything else from the module's path:
@@ -23,6 +36,10 @@ kid_mean, kid_std = metrics.kernel_distance(real_features, fake_features)
 is_mean, is_std = metrics.inception_score(logits)
 precision, recall = metrics.precision_recall(real_features, fake_features, k=3)
 density, coverage = metrics.density_coverage(real_features, fake_features, k=5)
+
+scores = metrics.evaluate_generator(
+    gan, real_images, metrics=("fid", "kid", "is", "classes"), extractor="digits"
+)
 ```
 """
 

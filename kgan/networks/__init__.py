@@ -1,13 +1,31 @@
 """Network architectures: builder functions that return functional `keras.Model`s.
 
 Generators take a latent vector `z` and return float32 samples (images in [-1, 1]); discriminators
-take `images` and return float32 raw logits of shape `[batch, 1]`. Objectives (`kgan.models`) are
+take `images` and return float32 raw logits of shape `[batch, 1]`. Conditional networks take the
+condition too, as an input named `labels` (see `label_encoding`). Objectives (`kgan.models`) are
 kept apart, so any generator can be trained with any loss.
 """
 
+from kgan.networks.conditional_discriminators import conditional_discriminator
+from kgan.networks.conditional_discriminators import dcgan_features
+from kgan.networks.conditional_discriminators import mlp_features
+from kgan.networks.conditional_generators import conditional_dcgan_generator
+from kgan.networks.conditional_generators import conditional_generator
+from kgan.networks.conditional_generators import conditional_mlp_generator
 from kgan.networks.dcgan import dcgan_discriminator
 from kgan.networks.dcgan import dcgan_generator
 from kgan.networks.mlp import mlp_discriminator
 from kgan.networks.mlp import mlp_generator
 
-__all__ = ["dcgan_discriminator", "dcgan_generator", "mlp_discriminator", "mlp_generator"]
+__all__ = [
+    "conditional_dcgan_generator",
+    "conditional_discriminator",
+    "conditional_generator",
+    "conditional_mlp_generator",
+    "dcgan_discriminator",
+    "dcgan_features",
+    "dcgan_generator",
+    "mlp_discriminator",
+    "mlp_features",
+    "mlp_generator",
+]

@@ -101,3 +101,47 @@ def run_model_saving_test(model, path, dataset, inputs):
     loaded.fit(dataset, epochs=1, verbose=0)
     assert int(loaded.generator_optimizer.iterations.numpy()) > steps
     return loaded
+
+
+class InterruptAt(keras.callbacks.Callback):
+    """Raises `RuntimeError("simulated crash")` after training batch `batch` of epoch `epoch`."""
+
+    def __init__(self, epoch, batch):
+        super().__init__()
+        self.epoch, self.batch, self.current = epoch, batch, 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.current = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if (self.current, batch) == (self.epoch, self.batch):
+            raise RuntimeError("simulated crash")
+
+
+def run_backup_and_restore_test(make_model, dataset, backup_dir, epochs, interrupt_at):
+    """Checks that training interrupted and resumed by `BackupAndRestore` is bit-exact.
+
+    Args:
+        make_model: Function returning the same compiled model each call (seed it inside).
+        dataset: A dataset with a fixed order.
+        backup_dir: Folder for the backup.
+        epochs: Epochs of each run.
+        interrupt_at: `(epoch, batch)` after which the interrupted run crashes.
+    """
+    reference = make_model()
+    reference.fit(dataset, epochs=epochs, verbose=0)
+    backup = keras.callbacks.BackupAndRestore(str(backup_dir))
+    crash = InterruptAt(*interrupt_at)
+    try:
+        make_model().fit(dataset, epochs=epochs, verbose=0, callbacks=[backup, crash])
+    except RuntimeError as error:
+        assert "simulated crash" in str(error), error
+    else:
+        raise AssertionError("the interrupted run did not crash")
+    resumed = make_model()
+    resumed.fit(dataset, epochs=epochs, verbose=0, callbacks=[backup])
+    assert int(resumed.generator_optimizer.iterations) == int(
+        reference.generator_optimizer.iterations
+    )
+    for a, b in zip(reference.weights, resumed.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=a.path)

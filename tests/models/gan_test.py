@@ -122,41 +122,16 @@ def test_generate_is_reproducible_for_a_seed():
     )
 
 
-class InterruptAt(keras.callbacks.Callback):
-    def __init__(self, epoch, batch):
-        super().__init__()
-        self.epoch, self.batch, self.current = epoch, batch, 0
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.current = epoch
-
-    def on_train_batch_end(self, batch, logs=None):
-        if (self.current, batch) == (self.epoch, self.batch):
-            raise RuntimeError("simulated crash")
-
-
 def test_backup_and_restore_resumes_bit_exactly(tmp_path):
-    dataset = test_case.vector_dataset()
-
     def fresh():
         keras.utils.set_random_seed(11)
         gan = make_gan()
         gan.compile(loss="wasserstein", gradient_penalty_weight=1.0)
         return gan
 
-    reference = fresh()
-    reference.fit(dataset, epochs=3, verbose=0)
-
-    backup = keras.callbacks.BackupAndRestore(str(tmp_path / "backup"))
-    with pytest.raises(RuntimeError, match="simulated crash"):
-        fresh().fit(dataset, epochs=3, verbose=0, callbacks=[backup, InterruptAt(1, 2)])
-    resumed = fresh()
-    resumed.fit(dataset, epochs=3, verbose=0, callbacks=[backup])
-    assert int(resumed.generator_optimizer.iterations) == int(
-        reference.generator_optimizer.iterations
+    test_case.run_backup_and_restore_test(
+        fresh, test_case.vector_dataset(), tmp_path / "backup", epochs=3, interrupt_at=(1, 2)
     )
-    for a, b in zip(reference.weights, resumed.weights):
-        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=a.path)
 
 
 class PoisonLogitsAfter(keras.callbacks.Callback):

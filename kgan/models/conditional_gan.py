@@ -1,0 +1,552 @@
+"""`ConditionalGAN`: a GAN whose samples follow a given class or attribute vector."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from kgan.losses import penalties
+from kgan.models import conditions
+from kgan.models import gan
+from kgan.models import noise
+
+CONDITIONINGS = ("concat", "projection", "acgan")
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+class ConditionalGAN(gan.GAN):
+    """A GAN whose generator and discriminator both see a condition: class ids or attributes.
+
+    Batches are `(images, labels)`. `labels` are either int class ids, shape `[batch]` (or
+    `[batch, 1]`), with `num_classes=`, or attribute vectors (multi-hot float), shape
+    `[batch, condition_dim]`, with `condition_dim=`. The generator is a model on `[z, labels]`
+    (inputs named `"z"` and `"labels"`); fakes are generated for the batch's own labels.
+
+    The discriminator depends on `conditioning`:
+
+    - `"concat"` and `"projection"`: a model on `[images, labels]` returning logits. The two
+      differ only inside the network (see `kgan.networks.conditional_discriminators`); training
+      is the same.
+      Training is **matching-aware** (GAN-CLS, Reed et al. 2016): besides (real, right) pairs,
+      scored real, and (fake, right) pairs, scored fake, the discriminator sees (real, wrong)
+      pairs, also scored fake, so it must judge whether an image matches its condition and not
+      only whether it looks real. With `D(r, f)` the loss family's per-example discriminator loss,
+      the discriminator minimises
+
+          d_loss = (D(real_right, fake_right) + w * D(real_right, real_wrong)) / (1 + w)
+
+      with `w = mismatch_weight`. Every loss family is a sum of a real term and a fake term,
+      so this is `real + (fake + w * mismatch) / (1 + w)`: `w = 1` (the default) is exactly
+      Algorithm 1 of Reed et al., where the discriminator maximises
+      `log s_r + (log(1 - s_w) + log(1 - s_f)) / 2`, and `w = 0` is the plain conditional GAN
+      (Mirza & Osindero 2014). `mismatch_loss` logs
+      `D(real_right, real_wrong)`: the family's discriminator loss on telling right pairs from
+      wrong ones. The generator's loss is the family's generator loss on (fake, right).
+    - `"acgan"`: a model on `images` alone returning `(logits, class_logits)` (Odena et al.
+      2017). The discriminator adds `classification_weight` times the classification loss on real
+      and on fake images (softmax cross-entropy for class ids, the mean sigmoid cross-entropy
+      over attributes for vectors), logged as `class_loss`; the generator adds the same weight
+      times the classification loss of its fakes. A discriminator that does not see the labels
+      cannot be shown wrong pairs, so there is no mismatch term.
+
+    Wrong conditions always differ from the right ones: another class, or another example's
+    attribute vector (one attribute flipped where that equals the right one). They are stateless
+    draws, like the latent noise, so resumed training is exact, and N replicas draw what one
+    device does (see `kgan.models.conditions.wrong_labels`).
+
+    With a gradient penalty (`gradient_penalty_weight > 0`) the interpolates lie between
+    (real, right) and (fake, right), the condition held fixed: the critic is made 1-Lipschitz in
+    the image for each condition.
+
+    `model((z, labels))` runs the generator; `generate(labels, seed=...)` makes one sample per
+    label row.
+
+    Args:
+        generator: A model on `[z, labels]` returning samples.
+        discriminator: A model on `[images, labels]` returning logits, or for `"acgan"` a model
+            on `images` returning `[logits, class_logits]` (see
+            `kgan.networks.conditional_discriminator`).
+        num_classes: Number of classes, for int class-id labels. Defaults to `None`.
+        condition_dim: Length of the attribute vectors, for multi-hot float labels. Defaults to
+            `None`. Pass exactly one of `num_classes` and `condition_dim`.
+        latent_dim: Size of the latent vector. Defaults to the size of the generator's `z`.
+        conditioning: How the discriminator is conditioned: `"concat"`, `"projection"` or
+            `"acgan"`. Defaults to `"concat"`.
+        seed: Integer seed of the training noise. Defaults to a random one.
+        **kwargs: Passed to `keras.Model` (e.g. `name`).
+
+    Example:
+
+    ```python
+    generator = kgan.networks.conditional_dcgan_generator(64, 32, 1, num_classes=10)
+    discriminator = kgan.networks.conditional_discriminator(
+        kgan.networks.dcgan_features(image_size=32, channels=1), num_classes=10,
+        conditioning="projection",
+    )
+    model = kgan.ConditionalGAN(generator, discriminator, num_classes=10,
+                                conditioning="projection")
+    model.compile(loss="hinge")
+    model.fit(kgan.data.load_digits(image_size=32, with_labels=True), epochs=5)
+    sevens = model.generate(np.full(16, 7), seed=0)  # [16, 32, 32, 1] in [-1, 1]
+    ```
+
+    Reference:
+        Mirza & Osindero, "Conditional Generative Adversarial Nets", 2014.
+        https://arxiv.org/abs/1411.1784;
+        Reed et al., "Generative Adversarial Text to Image Synthesis", ICML 2016.
+        https://arxiv.org/abs/1605.05396;
+        Miyato & Koyama, "cGANs with Projection Discriminator", ICLR 2018.
+        https://arxiv.org/abs/1802.05637;
+        Odena et al., "Conditional Image Synthesis with Auxiliary Classifier GANs", ICML 2017.
+        https://arxiv.org/abs/1610.09585
+    """
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        num_classes=None,
+        condition_dim=None,
+        latent_dim=None,
+        conditioning="concat",
+        seed=None,
+        **kwargs,
+    ):
+        if not isinstance(generator, keras.Model) or not isinstance(discriminator, keras.Model):
+            raise TypeError(
+                "ConditionalGAN takes a generator and a discriminator that are keras.Model "
+                f"instances; got {type(generator).__name__} and {type(discriminator).__name__}."
+            )
+        num_classes, condition_dim = conditions.check_form(num_classes, condition_dim)
+        if conditioning not in CONDITIONINGS:
+            raise ValueError(f"conditioning must be one of {CONDITIONINGS}, got {conditioning!r}.")
+        # Set before GAN.__init__, which builds the networks and so needs to make labels.
+        self.num_classes = num_classes
+        self.condition_dim = condition_dim
+        self.conditioning = conditioning
+        conditions.check_generator(generator, num_classes, condition_dim)
+        conditions.check_discriminator(discriminator, conditioning)
+        super().__init__(
+            generator,
+            discriminator,
+            latent_dim=_resolve_latent_dim(generator, latent_dim),
+            seed=seed,
+            **kwargs,
+        )
+        self.mismatch_tracker = keras.metrics.Mean(name="mismatch_loss")
+        self.class_loss_tracker = keras.metrics.Mean(name="class_loss")
+
+    def _build_networks(self):
+        labels = conditions.example_labels(1, self.num_classes, self.condition_dim)
+        fake = self.generator([keras.ops.zeros((1, self.latent_dim)), labels])
+        if not self.discriminator.built:
+            self.discriminator(self._discriminator_inputs(fake, labels))
+        self.built = True
+
+    def call(self, inputs, training=None):
+        """Runs the generator on `(z, labels)` (a tuple, list, or dict with those keys)."""
+        if isinstance(inputs, dict):
+            latent, labels = inputs["z"], inputs["labels"]
+        else:
+            try:
+                latent, labels = inputs
+            except (TypeError, ValueError):
+                raise ValueError(
+                    "A ConditionalGAN is called on (z, labels): latent vectors [batch, "
+                    f"latent_dim] and their conditions; got {inputs!r}."
+                ) from None
+        latent = tf.convert_to_tensor(latent)
+        labels = self._check_labels(labels, tf.shape(latent)[0])
+        return self.generator([latent, labels], training=training)
+
+    # --- compile -------------------------------------------------------------------------------
+
+    def compile(self, *args, mismatch_weight=None, classification_weight=1.0, **kwargs):
+        """Configures training: `GAN.compile`'s arguments plus the conditional terms.
+
+        Args:
+            *args: Passed to `GAN.compile` (optimizers, `loss`, `discriminator_steps`, gradient
+                penalty, ...).
+            mismatch_weight: Weight `w` of the (real, wrong condition) pairs in the
+                discriminator's fake side (see the class docstring); `0` turns them off.
+                Defaults to `1.0` (Reed et al.) for `"concat"` and `"projection"`, `0` for
+                `"acgan"` (which cannot use them).
+            classification_weight: `"acgan"` only: weight of the auxiliary classification loss
+                for both networks. Defaults to `1.0` (Odena et al.).
+            **kwargs: Passed to `GAN.compile`.
+        """
+        acgan = self.conditioning == "acgan"
+        if mismatch_weight is None:
+            mismatch_weight = 0.0 if acgan else 1.0
+        mismatch_weight = float(mismatch_weight)
+        classification_weight = float(classification_weight)
+        if mismatch_weight < 0 or classification_weight < 0:
+            raise ValueError(
+                "mismatch_weight and classification_weight must be >= 0, got "
+                f"{mismatch_weight} and {classification_weight}."
+            )
+        if acgan and mismatch_weight > 0:
+            raise ValueError(
+                "conditioning='acgan' takes no mismatch_weight: its discriminator sees images "
+                "alone, so it cannot be shown (real image, wrong condition) pairs. Use "
+                "'concat' or 'projection' for matching-aware training."
+            )
+        if mismatch_weight > 0 and self.num_classes == 1:
+            raise ValueError(
+                "With num_classes=1 there is no wrong class to mismatch: pass mismatch_weight=0."
+            )
+        super().compile(*args, **kwargs)
+        self.mismatch_weight = mismatch_weight
+        self.classification_weight = classification_weight
+
+    def get_compile_config(self):
+        config = super().get_compile_config()
+        if config:
+            config["mismatch_weight"] = self.mismatch_weight
+            config["classification_weight"] = self.classification_weight
+        return config
+
+    # --- training ------------------------------------------------------------------------------
+
+    @property
+    def metrics(self):
+        trackers = [self.d_loss_tracker, self.g_loss_tracker]
+        if getattr(self, "gradient_penalty_weight", 0.0) > 0:
+            trackers.append(self.gp_tracker)
+        if getattr(self, "mismatch_weight", 0.0) > 0:
+            trackers.append(self.mismatch_tracker)
+        if self.conditioning == "acgan" and getattr(self, "classification_weight", 0.0) > 0:
+            trackers.append(self.class_loss_tracker)
+        return trackers
+
+    def train_step(self, data):
+        real, labels = self._unpack(data)
+        layout = noise.batch_layout(tf.shape(real)[0])
+        step = self.generator_optimizer.iterations
+        last = self.discriminator_steps - 1
+        for index in range(last):
+            latent = self._draw_latent(layout, step, index)
+            fake = self.generator([latent, labels], training=True)
+            self.discriminator_step(real, fake, labels, step, stream=index, layout=layout)
+        latent = self._draw_latent(layout, step, last)
+        # As in GAN.train_step: the generator's forward pass is recorded once and serves its
+        # update; the discriminator's update in between is kept off the generator's tape.
+        with tf.GradientTape() as generator_tape:
+            fake = self.generator([latent, labels], training=True)
+            with generator_tape.stop_recording():
+                self.discriminator_step(real, fake, labels, step, stream=last, layout=layout)
+            g_loss = self._generator_objective(fake, labels, layout, training=True)
+        self._apply(self.generator_optimizer, generator_tape, g_loss, self.generator)
+        return self._logs()
+
+    def discriminator_step(self, real, fake, labels, step, stream=0, layout=None):
+        """Updates the discriminator once on real and generated images for the same labels.
+
+        `fake` is treated as a constant. The wrong conditions and the penalty's interpolation
+        weights are drawn statelessly from `(seed, step, stream)`.
+
+        Returns:
+            The discriminator's loss (mismatch and classification terms included, the gradient
+            penalty not), averaged over the global batch.
+        """
+        layout = layout or noise.batch_layout(tf.shape(real)[0])
+        labels = self._check_labels(labels, tf.shape(real)[0])
+        fake = tf.stop_gradient(fake)
+        wrong = None
+        if self.mismatch_weight > 0:
+            wrong = self._draw_wrong_labels(labels, layout, step, stream)
+        with tf.GradientTape() as tape:
+            per_example, mismatch, class_loss = self._discriminator_losses(
+                real, fake, labels, wrong, training=True
+            )
+            d_loss = gan._average(per_example, layout)
+            total = d_loss
+            if self.gradient_penalty_weight > 0:
+                alpha = noise.draw(
+                    layout,
+                    (),
+                    noise.step_seed(self.seed, step, gan._PENALTY_STREAM + stream),
+                    "uniform",
+                )
+                per_example_gp = penalties.gradient_penalty(
+                    self._adversarial_scorer(labels),
+                    real,
+                    fake,
+                    self.gradient_penalty_target,
+                    alpha=alpha,
+                )
+                total = total + self.gradient_penalty_weight * gan._average(per_example_gp, layout)
+                self.gp_tracker.update_state(per_example_gp)
+        self._apply(self.discriminator_optimizer, tape, total, self.discriminator)
+        self._track_discriminator(per_example, mismatch, class_loss)
+        return d_loss
+
+    def generator_step(self, latent, labels):
+        """Updates the generator once against the current discriminator, for `labels`.
+
+        Returns:
+            The generator loss, averaged over the global batch.
+        """
+        layout = noise.batch_layout(tf.shape(latent)[0])
+        labels = self._check_labels(labels, tf.shape(latent)[0])
+        with tf.GradientTape() as tape:
+            fake = self.generator([latent, labels], training=True)
+            g_loss = self._generator_objective(fake, labels, layout, training=True)
+        self._apply(self.generator_optimizer, tape, g_loss, self.generator)
+        return g_loss
+
+    def test_step(self, data):
+        real, labels = self._unpack(data)
+        layout = noise.batch_layout(tf.shape(real)[0])
+        # As in GAN.test_step: an evaluation stream stepped by the examples seen so far.
+        examples_so_far = tf.cast(self.d_loss_tracker.count, tf.int64)
+        stream = gan._EVALUATION_STREAM
+        latent = self._draw_latent(layout, examples_so_far, stream)
+        fake = self.generator([latent, labels], training=False)
+        wrong = None
+        if self.mismatch_weight > 0:
+            wrong = self._draw_wrong_labels(labels, layout, examples_so_far, stream)
+        per_example, mismatch, class_loss = self._discriminator_losses(
+            real, fake, labels, wrong, training=False
+        )
+        self._track_discriminator(per_example, mismatch, class_loss)
+        self._generator_objective(fake, labels, layout, training=False)
+        return {
+            tracker.name: tracker.result()
+            for tracker in self.metrics
+            if tracker is not self.gp_tracker
+        }
+
+    def fit(self, *args, **kwargs):
+        """Trains the model: `GAN.fit`, with class ids checked in the input pipeline.
+
+        The step checks class ids too, but XLA (`jit_compile=True`, the default on GPU) compiles
+        assertions away, and an out-of-range id then silently embeds as zeros. So the ids of a
+        `tf.data.Dataset` of `(images, labels)` are also checked by a `map` outside the step, and
+        NumPy `y` before training starts (see `kgan.models.conditions`).
+        """
+        args = list(args)
+        if self.num_classes is not None:
+            if args:
+                args[0] = conditions.checked_dataset(args[0], self.num_classes)
+            elif "x" in kwargs:
+                kwargs["x"] = conditions.checked_dataset(kwargs["x"], self.num_classes)
+            y = args[1] if len(args) > 1 else kwargs.get("y")
+            if isinstance(y, np.ndarray):
+                conditions.check_class_id_range(y, self.num_classes)
+        return super().fit(*args, **kwargs)
+
+    # --- losses --------------------------------------------------------------------------------
+
+    def discriminator_losses(self, real, fake, labels, wrong_labels=None, training=False):
+        """The discriminator's per-example losses on a batch, without updating anything.
+
+        Args:
+            real: Real images.
+            fake: Generated images for `labels`.
+            labels: The right conditions.
+            wrong_labels: Mismatched conditions for the real images (needed when
+                `mismatch_weight > 0`). Defaults to `None`.
+            training: Passed to the discriminator. Defaults to `False`.
+
+        Returns:
+            A dict with `d_loss` (what the discriminator minimises, gradient penalty aside) and,
+            when they apply, `mismatch_loss` and `class_loss`; each of shape `[batch]`.
+        """
+        labels = self._check_labels(labels, tf.shape(real)[0])
+        if wrong_labels is not None:
+            wrong_labels = self._check_labels(wrong_labels, tf.shape(real)[0])
+        per_example, mismatch, class_loss = self._discriminator_losses(
+            real, fake, labels, wrong_labels, training
+        )
+        losses = {"d_loss": per_example}
+        if mismatch is not None:
+            losses["mismatch_loss"] = mismatch
+        if class_loss is not None:
+            losses["class_loss"] = class_loss
+        return losses
+
+    def _discriminator_losses(self, real, fake, labels, wrong, training):
+        if self.conditioning == "acgan":
+            real_logits, real_class_logits = self.discriminator(real, training=training)
+            fake_logits, fake_class_logits = self.discriminator(fake, training=training)
+            per_example = self.discriminator_loss_fn(real_logits, fake_logits)
+            class_loss = None
+            if self.classification_weight > 0:
+                class_loss = self._classification_loss(
+                    real_class_logits, labels
+                ) + self._classification_loss(fake_class_logits, labels)
+                per_example = per_example + self.classification_weight * class_loss
+            return per_example, None, class_loss
+        real_logits = self.discriminator([real, labels], training=training)
+        fake_logits = self.discriminator([fake, labels], training=training)
+        per_example = self.discriminator_loss_fn(real_logits, fake_logits)
+        if self.mismatch_weight == 0:
+            return per_example, None, None
+        if wrong is None:
+            raise ValueError("mismatch_weight > 0 needs wrong labels for the real images.")
+        wrong_logits = self.discriminator([real, wrong], training=training)
+        mismatch = self.discriminator_loss_fn(real_logits, wrong_logits)
+        weight = self.mismatch_weight
+        return (per_example + weight * mismatch) / (1.0 + weight), mismatch, None
+
+    def _track_discriminator(self, per_example, mismatch, class_loss):
+        self.d_loss_tracker.update_state(per_example)
+        if mismatch is not None:
+            self.mismatch_tracker.update_state(mismatch)
+        if class_loss is not None:
+            self.class_loss_tracker.update_state(class_loss)
+
+    def _generator_objective(self, fake, labels, layout, training=True):
+        if self.conditioning == "acgan":
+            fake_logits, fake_class_logits = self.discriminator(fake, training=training)
+            per_example = self.generator_loss_fn(fake_logits)
+            if self.classification_weight > 0:
+                per_example = per_example + self.classification_weight * (
+                    self._classification_loss(fake_class_logits, labels)
+                )
+        else:
+            per_example = self.generator_loss_fn(
+                self.discriminator([fake, labels], training=training)
+            )
+        self.g_loss_tracker.update_state(per_example)
+        return gan._average(per_example, layout)
+
+    def _classification_loss(self, class_logits, labels):
+        """Per-example auxiliary loss: softmax CE for class ids, mean sigmoid CE for attributes."""
+        class_logits = tf.cast(class_logits, tf.float32)
+        if self.num_classes is not None:
+            return tf.nn.sparse_softmax_cross_entropy_with_logits(labels, class_logits)
+        return tf.reduce_mean(
+            tf.nn.sigmoid_cross_entropy_with_logits(tf.cast(labels, tf.float32), class_logits),
+            axis=-1,
+        )
+
+    def _adversarial_scorer(self, labels):
+        """`images -> logits` with the condition held fixed, for the gradient penalty."""
+        if self.conditioning == "acgan":
+            return lambda images, training=True: self.discriminator(images, training=training)[0]
+        return lambda images, training=True: self.discriminator([images, labels], training=training)
+
+    def _discriminator_inputs(self, images, labels):
+        return images if self.conditioning == "acgan" else [images, labels]
+
+    # --- conditions ----------------------------------------------------------------------------
+
+    def wrong_labels(self, labels, step, stream=0):
+        """The mismatched conditions a training step draws for `labels`.
+
+        `kgan.models.conditions.wrong_labels` with this model's seed and label form: a pure
+        function of `(seed, step, stream)` and `labels` whose every row differs from `labels`.
+        """
+        return conditions.wrong_labels(
+            labels, self.seed, step, stream, self.num_classes, self.condition_dim
+        )
+
+    def _draw_wrong_labels(self, labels, layout, step, stream):
+        return conditions.draw_wrong_labels(
+            labels, layout, self.seed, step, stream, self.num_classes, self.condition_dim
+        )
+
+    def _unpack(self, data):
+        images, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if labels is None:
+            raise ValueError(
+                "A ConditionalGAN trains on batches of (images, labels); this batch has no "
+                "labels. Build the dataset of (images, labels) pairs (e.g. "
+                "kgan.data.load_digits(..., with_labels=True))."
+            )
+        images = tf.convert_to_tensor(images)
+        self._check_images(images)
+        return images, self._check_labels(labels, tf.shape(images)[0])
+
+    def _check_images(self, images):
+        taken = (
+            self.discriminator.inputs[0].shape[1:] if _is_functional(self.discriminator) else None
+        )
+        if taken is not None and not gan._shapes_compatible(images.shape[1:], taken):
+            raise ValueError(
+                f"The data's images have shape {tuple(images.shape[1:])}, but the discriminator "
+                f"takes {tuple(taken)}. Load the data at the networks' size or build the "
+                "networks for it."
+            )
+
+    def _check_labels(self, labels, batch_size):
+        return conditions.check_labels(labels, batch_size, self.num_classes, self.condition_dim)
+
+    # --- sampling ------------------------------------------------------------------------------
+
+    def generate(self, labels, seed=None, batch_size=256):
+        """Generates one sample per label row, as a NumPy array (images in `[-1, 1]`).
+
+        The latent vectors come from `numpy.random.default_rng(seed)` (row `i` gets the `i`-th
+        vector), so the same labels and seed give the same samples, and rows with equal labels
+        differ only through their noise.
+
+        Args:
+            labels: Class ids `[num]` or attribute vectors `[num, condition_dim]` (array-like).
+            seed: Integer seed. Defaults to a random one.
+            batch_size: Samples per forward pass. Defaults to `256`.
+
+        Returns:
+            `np.ndarray` of shape `[num, *generator_output_shape]`, float32.
+        """
+        labels = np.asarray(labels)
+        if labels.ndim == 0 or labels.shape[0] == 0:
+            raise ValueError(
+                f"generate takes one label row per sample (a non-empty array); got {labels!r}."
+            )
+        if self.num_classes is not None:
+            conditions.check_class_id_range(labels, self.num_classes)
+        num = labels.shape[0]
+        latent = np.random.default_rng(seed).standard_normal((num, self.latent_dim))
+        latent = latent.astype("float32")
+        outputs = [
+            keras.ops.convert_to_numpy(
+                self(
+                    (latent[start : start + batch_size], labels[start : start + batch_size]),
+                    training=False,
+                )
+            )
+            for start in range(0, num, batch_size)
+        ]
+        return np.concatenate(outputs, axis=0).astype("float32")
+
+    # --- serialization -------------------------------------------------------------------------
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            num_classes=self.num_classes,
+            condition_dim=self.condition_dim,
+            conditioning=self.conditioning,
+        )
+        return config
+
+
+def _is_functional(network):
+    try:
+        return bool(network.inputs)
+    except (AttributeError, ValueError):
+        return False
+
+
+def _resolve_latent_dim(generator, latent_dim):
+    """The latent size: given, or read from the generator's `z` input."""
+    inferred = None
+    if _is_functional(generator):
+        shape = generator.inputs[0].shape[1:]
+        if len(shape) == 1 and shape[0] is not None:
+            inferred = int(shape[0])
+    if latent_dim is None:
+        if inferred is None:
+            raise ValueError(
+                "Could not read latent_dim from the generator's 'z' input; pass latent_dim=."
+            )
+        return inferred
+    if int(latent_dim) < 1:
+        raise ValueError(f"latent_dim must be positive, got {latent_dim}.")
+    if inferred is not None and inferred != int(latent_dim):
+        raise ValueError(
+            f"latent_dim={latent_dim} does not match the generator's 'z' size {inferred}."
+        )
+    return int(latent_dim)
