@@ -60,6 +60,9 @@ class GenerativeMetrics(keras.callbacks.Callback):
         prefix: Prepended to every key in the logs, e.g. `"ema_"`. Defaults to `""`.
         options: Keyword arguments per metric (see `Evaluator`), e.g.
             `{"kid": {"subset_size": 500}}`. Defaults to `None`.
+        condition_source: Where a conditional model's conditions come from (see
+            `Evaluator`): `None` for uniform class ids (rows of the real labels for attribute
+            vectors), `"real"` for the real data's labels. Defaults to `None`.
 
     Attributes:
         evaluator: The `Evaluator`, holding the real features.
@@ -97,6 +100,7 @@ class GenerativeMetrics(keras.callbacks.Callback):
         num_real=None,
         prefix="",
         options=None,
+        condition_source=None,
     ):
         super().__init__()
         for name, value in (("every_n_epochs", every_n_epochs), ("num_samples", num_samples)):
@@ -110,6 +114,7 @@ class GenerativeMetrics(keras.callbacks.Callback):
             num_real=num_real,
             batch_size=batch_size,
             options=options,
+            condition_source=condition_source,
         )
         self.every_n_epochs = int(every_n_epochs)
         self.num_samples = int(num_samples)

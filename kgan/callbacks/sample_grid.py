@@ -8,6 +8,9 @@ import tensorflow as tf
 
 from kgan.utils import images as images_lib
 
+# Rows of an unconditional grid when `num_rows` is not given.
+DEFAULT_ROWS = 8
+
 
 class SampleGrid(keras.callbacks.Callback):
     """Writes a grid of generated images every few epochs, to PNG files and/or TensorBoard.
@@ -33,17 +36,27 @@ class SampleGrid(keras.callbacks.Callback):
     file and TensorBoard writing stay shared:
 
     - `grid_inputs()` returns the fixed model inputs (by default latent vectors of shape
-      `[num_rows * num_cols, model.latent_dim]`); it is called at the start of training, so a
-      model that does not fit fails before the first epoch, not after it.
+      `[num_rows * num_cols, model.latent_dim]`, or `(latents, labels)` for a conditional
+      model); it is called at the start of training, so a model that does not fit fails before
+      the first epoch, not after it.
     - `make_grid_images()` returns the `[num_rows * num_cols, H, W, C]` images to tile, row by row
       (by default the model's outputs for `grid_inputs()`).
+
+    **Conditional models** (`kgan.ConditionalGAN`, or any model with `latent_dim` and
+    `num_classes` or `condition_dim` that is called as `model((z, labels))`) get one row per
+    condition and one column per latent vector: row `r` shows condition `labels[r]` (by default
+    the classes `0 .. num_classes - 1`, one per row), and column `c` uses the same latent vector
+    in every row, so reading down a column shows what the condition alone changes and reading
+    along a row what the noise changes. An attribute model needs `labels` (its attribute
+    vectors, one per row); a class model takes them to show selected classes only.
 
     Args:
         directory: folder for the PNG files, created if missing; `None` writes no files.
             Defaults to `None`.
         log_dir: TensorBoard log directory; summaries go to its `samples` subfolder. `None` writes
             no summaries. Defaults to `None`. At least one of `directory` and `log_dir` is needed.
-        num_rows: rows of the grid. Defaults to `8`.
+        num_rows: rows of the grid. Defaults to `None`: `8`, or one row per condition for a
+            conditional model (given, it must equal the number of conditions).
         num_cols: columns of the grid. Defaults to `8`.
         every_n_epochs: write a grid after every this many epochs. Defaults to `1`.
         seed: seed of the NumPy generator that draws the latent vectors; `None` draws different
@@ -52,6 +65,9 @@ class SampleGrid(keras.callbacks.Callback):
         file_format: PNG file name inside `directory`, formatted with `epoch` (1-based). Defaults
             to `"epoch_{epoch:04d}.png"`.
         batch_size: how many images to generate per model call. Defaults to `64`.
+        labels: conditional models only: the condition of each row, class ids `[rows]` or
+            attribute vectors `[rows, condition_dim]`. Defaults to `None`: every class, in
+            order (required for attribute vectors).
 
     Attributes:
         paths: list of the PNG paths written so far, oldest first.
@@ -69,14 +85,16 @@ class SampleGrid(keras.callbacks.Callback):
     )
     ```
 
-    A conditional model, one class per row, only changes the inputs:
+    A conditional model gets one row per class (here 10), the noise fixed per column:
 
     ```python
-    class ClassGrid(kgan.callbacks.SampleGrid):
-        def grid_inputs(self):
-            latents = super().grid_inputs()
-            labels = np.arange(self.num_images) // self.num_cols
-            return latents, labels
+    conditional_gan.fit(
+        labelled_dataset,
+        epochs=20,
+        callbacks=[kgan.callbacks.SampleGrid(directory="samples", num_cols=8)],
+    )
+    # Selected classes, or attribute vectors, one per row:
+    kgan.callbacks.SampleGrid(directory="samples", labels=[3, 5, 8])
     ```
     """
 
@@ -88,13 +106,14 @@ class SampleGrid(keras.callbacks.Callback):
         self,
         directory=None,
         log_dir=None,
-        num_rows=8,
+        num_rows=None,
         num_cols=8,
         every_n_epochs=1,
         seed=0,
         tag="samples",
         file_format="epoch_{epoch:04d}.png",
         batch_size=64,
+        labels=None,
     ):
         super().__init__()
         if directory is None and log_dir is None:
@@ -103,7 +122,7 @@ class SampleGrid(keras.callbacks.Callback):
                 "(TensorBoard summaries) or both."
             )
         for name, value in (
-            ("num_rows", num_rows),
+            ("num_rows", 1 if num_rows is None else num_rows),
             ("num_cols", num_cols),
             ("every_n_epochs", every_n_epochs),
             ("batch_size", batch_size),
@@ -120,7 +139,10 @@ class SampleGrid(keras.callbacks.Callback):
 
         self.directory = None if directory is None else os.fspath(directory)
         self.log_dir = None if log_dir is None else os.fspath(log_dir)
-        self.num_rows = int(num_rows)
+        # None until `grid_inputs` knows whether the model is conditional.
+        self.num_rows = None if num_rows is None else int(num_rows)
+        self._rows_given = num_rows is not None
+        self.labels = None if labels is None else np.asarray(labels)
         self.num_cols = int(num_cols)
         self.every_n_epochs = int(every_n_epochs)
         self.seed = seed
@@ -136,7 +158,7 @@ class SampleGrid(keras.callbacks.Callback):
     @property
     def num_images(self):
         """Number of cells in the grid, `num_rows * num_cols`."""
-        return self.num_rows * self.num_cols
+        return (self.num_rows or DEFAULT_ROWS) * self.num_cols
 
     @property
     def inputs(self):
@@ -148,12 +170,79 @@ class SampleGrid(keras.callbacks.Callback):
     def grid_inputs(self):
         """Returns the fixed inputs that `make_grid_images` feeds the model.
 
-        Override for models that take more than a latent vector (e.g. `(latents, labels)`).
+        Override for models that take other inputs.
 
         Returns:
             A float32 array `[num_rows * num_cols, model.latent_dim]` of standard normal vectors,
-            the same for every call with the same `seed` and `latent_dim`.
+            the same for every call with the same `seed` and `latent_dim`; for a conditional
+            model, `(latents, labels)`, with `num_cols` vectors repeated in every row and each
+            row's condition repeated along it.
         """
+        latent_dim = self._latent_dim()
+        # A private Generator, not the global NumPy/Keras state: the vectors must not depend on
+        # what else the program drew, or grids of two runs would not be comparable.
+        rng = np.random.default_rng(self.seed)
+        row_labels = self._row_labels()
+        if row_labels is None:
+            if self.labels is not None:
+                raise ValueError(
+                    f"SampleGrid got `labels`, but {type(self.model).__name__} is not "
+                    "conditional (it has neither `num_classes` nor `condition_dim`)."
+                )
+            if not self._rows_given:
+                self.num_rows = DEFAULT_ROWS
+            return rng.standard_normal((self.num_images, latent_dim), dtype=np.float32)
+        if self._rows_given and self.num_rows != len(row_labels):
+            raise ValueError(
+                f"SampleGrid shows one row per condition: {len(row_labels)} conditions, but "
+                f"num_rows={self.num_rows}. Leave num_rows out, or give `labels` with one "
+                "condition per row."
+            )
+        self.num_rows = len(row_labels)
+        latents = rng.standard_normal((self.num_cols, latent_dim), dtype=np.float32)
+        # Cell (row, col) is index row * num_cols + col: column col always gets latents[col].
+        return np.tile(latents, (self.num_rows, 1)), np.repeat(row_labels, self.num_cols, axis=0)
+
+    def _row_labels(self):
+        """The condition of each row for a conditional model, or `None` for another model."""
+        num_classes = getattr(self.model, "num_classes", None)
+        condition_dim = getattr(self.model, "condition_dim", None)
+        if num_classes is None and condition_dim is None:
+            return None
+        if self.labels is None:
+            if num_classes is None:
+                raise ValueError(
+                    f"{type(self.model).__name__} is conditioned on attribute vectors "
+                    f"(condition_dim={condition_dim}): give SampleGrid `labels`, the attribute "
+                    "vector of each row."
+                )
+            return np.arange(int(num_classes), dtype=np.int32)
+        labels = self.labels
+        if labels.ndim == 0 or labels.shape[0] == 0:
+            raise ValueError(f"SampleGrid `labels` needs one condition per row; got {labels!r}.")
+        if num_classes is not None:
+            if labels.ndim == 2 and labels.shape[1] == 1:
+                labels = labels[:, 0]
+            if (
+                labels.ndim != 1
+                or not np.issubdtype(labels.dtype, np.integer)
+                or labels.min() < 0
+                or labels.max() >= num_classes
+            ):
+                raise ValueError(
+                    f"SampleGrid `labels` for a model with num_classes={num_classes} must be "
+                    f"class ids in [0, {num_classes}), one per row; got {self.labels!r}."
+                )
+            return labels.astype(np.int32)
+        if labels.ndim != 2 or labels.shape[1] != condition_dim:
+            raise ValueError(
+                f"SampleGrid `labels` for a model with condition_dim={condition_dim} must be "
+                f"attribute vectors [rows, {condition_dim}]; got shape {labels.shape}."
+            )
+        return labels.astype(np.float32)
+
+    def _latent_dim(self):
+        """`model.latent_dim`, checked."""
         latent_dim = getattr(self.model, "latent_dim", None)
         if isinstance(latent_dim, bool) or not isinstance(latent_dim, (int, np.integer)):
             raise ValueError(
@@ -164,10 +253,7 @@ class SampleGrid(keras.callbacks.Callback):
             )
         if latent_dim < 1:
             raise ValueError(f"`model.latent_dim` must be positive, got {latent_dim}.")
-        # A private Generator, not the global NumPy/Keras state: the vectors must not depend on
-        # what else the program drew, or grids of two runs would not be comparable.
-        rng = np.random.default_rng(self.seed)
-        return rng.standard_normal((self.num_images, int(latent_dim)), dtype=np.float32)
+        return int(latent_dim)
 
     def make_grid_images(self):
         """Returns the images to tile, row by row.
@@ -224,7 +310,7 @@ class SampleGrid(keras.callbacks.Callback):
         """
         images = np.asarray(self.make_grid_images())
         images_lib.check_image_batch(images, name="The images from `make_grid_images`")
-        grid = images_lib.make_grid(images, rows=self.num_rows, cols=self.num_cols)
+        grid = images_lib.make_grid(images, rows=self.num_rows or DEFAULT_ROWS, cols=self.num_cols)
 
         path = None
         if self.directory is not None:

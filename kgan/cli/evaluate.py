@@ -11,6 +11,12 @@ model's samples) or an `.npz` of statistics from `kgan stats` (FID only: the oth
 the real features themselves). The JSON object carries the settings beside the values, so a
 file of scores says what it measured. Which numbers are comparable with which papers depends on
 the extractor: see `kgan.metrics.feature_extractors`.
+
+A class-conditional model (`kgan.ConditionalGAN` with `num_classes`) is sampled for class ids
+drawn uniformly over its classes; with `--metrics classes` the JSON then has
+`condition_accuracy`, the share of samples the extractor classifies as the class asked for. A
+model conditioned on attribute vectors needs them from the real data, which `--data` does not
+carry: evaluate it from Python (`kgan.metrics.evaluation.Evaluator`).
 """
 
 import json
@@ -101,6 +107,23 @@ def load_statistics(path, extractor_name, extractor, image_shape):
     return statistics
 
 
+def sample_shape(model):
+    """The shape of one of `model`'s samples, from one sample (for a conditional model, of
+    class 0 or the all-zero attribute vector)."""
+    import numpy as np
+
+    from kgan.metrics import sample_batches
+
+    form = sample_batches.condition_form(model)
+    if form is None:
+        sample = model.generate(1, seed=0)
+    elif form[0] == "classes":
+        sample = model.generate(np.zeros(1, "int32"), seed=0)
+    else:
+        sample = model.generate(np.zeros((1, form[1]), "float32"), seed=0)
+    return tuple(int(dim) for dim in sample.shape[1:])
+
+
 def json_safe(payload):
     """`payload` with non-finite floats replaced by `None`, so that it is standard JSON.
 
@@ -142,7 +165,7 @@ def run(args):
 
     start = time.perf_counter()
     model = common.load_model(args.model)
-    image_shape = tuple(int(dim) for dim in model.generate(1, seed=0).shape[1:])
+    image_shape = sample_shape(model)
     real_statistics, real_data = None, None
     if statistics_file is None:  # before the extractor, which may download or train
         real_data = features.load_real_images(args.data, image_shape, args.batch_size)

@@ -3,7 +3,17 @@
 ```
 kgan sample runs/dcgan_digits/model.keras --num 64 --seed 0 --out grid.png
 kgan sample runs/dcgan_digits/model.keras --num 10000 --out samples.npy
+kgan sample runs/conditional_gan_digits/model.keras --labels 3,7 --num 8 --out sevens.png
+kgan sample runs/celeba_attributes/model.keras --labels attributes.npy --out faces.npy
 ```
+
+A conditional model (`kgan.ConditionalGAN`) generates sample `i` for label row `i`. `--labels`
+is either comma-separated class ids, repeated in turn up to `--num` (`3,7` gives 3, 7, 3, 7,
+...), or a `.npy` file of N class ids `[N]` or attribute vectors `[N, condition_dim]`, which
+gives N samples (`--num` may be left out; given, it must be N). Without `--labels`, a class
+model cycles through all its classes (0, 1, ..., num_classes - 1, 0, ...); an attribute model
+needs `--labels`. Sample `i` always gets the `i`-th latent vector of `--seed`, whatever its
+label.
 """
 
 import numpy as np
@@ -12,6 +22,7 @@ from kgan.cli import common
 from kgan.utils import images as images_lib
 
 HELP = "generate samples from a saved model"
+DEFAULT_NUM = 64
 
 # Output formats, by file extension.
 FORMATS = {
@@ -22,7 +33,12 @@ FORMATS = {
 
 def add_arguments(parser):
     parser.add_argument("model", help="a model saved by kgan, e.g. runs/dcgan_digits/model.keras")
-    parser.add_argument("--num", type=int, default=64, help="number of samples (default: 64)")
+    parser.add_argument(
+        "--num",
+        type=int,
+        default=None,
+        help=f"number of samples (default: {DEFAULT_NUM}, or the rows of a --labels .npy)",
+    )
     parser.add_argument(
         "--seed",
         type=int,
@@ -36,11 +52,93 @@ def add_arguments(parser):
         + "; ".join(f"{extension} = {what}" for extension, what in FORMATS.items()),
     )
     parser.add_argument(
+        "--labels",
+        default=None,
+        help="conditional models only: comma-separated class ids, repeated in turn up to --num "
+        "(e.g. 0,1,2), or a .npy of N class ids [N] or attribute vectors [N, dim], sample i "
+        "for row i (default: every class in turn; required for attribute models)",
+    )
+    parser.add_argument(
         "--batch-size",
         type=int,
         default=256,
         help="samples generated per forward pass (default: 256)",
     )
+
+
+def read_labels(text, num):
+    """`--labels` as `(labels, num)`: class ids cycled to `num`, or the rows of a `.npy` file.
+
+    Returns:
+        `(labels, num)`: a NumPy array of `num` label rows (class ids or attribute vectors, not
+        yet checked against a model) and the number of samples.
+    """
+    if text.lower().endswith(".npy"):
+        try:
+            labels = np.load(text, allow_pickle=False)
+        except (OSError, ValueError) as error:
+            raise common.CommandError(
+                f"--labels {text!r}: cannot read a .npy array: {common.one_line(error)}"
+            ) from None
+        if labels.ndim == 0 or labels.shape[0] == 0:
+            raise common.CommandError(
+                f"--labels {text!r} holds no label rows (shape {labels.shape})", common.USAGE_ERROR
+            )
+        if num is not None and num != labels.shape[0]:
+            raise common.CommandError(
+                f"--num {num} does not match the {labels.shape[0]} label rows of --labels "
+                f"{text!r} (one sample per row; leave --num out)",
+                common.USAGE_ERROR,
+            )
+        return labels, labels.shape[0]
+    try:
+        ids = [int(item) for item in text.split(",") if item.strip()]
+    except ValueError:
+        raise common.CommandError(
+            f"--labels {text!r}: give comma-separated class ids (e.g. 0,1,2) or a .npy file",
+            common.USAGE_ERROR,
+        ) from None
+    if not ids:
+        raise common.CommandError(f"--labels {text!r} names no class ids", common.USAGE_ERROR)
+    num = DEFAULT_NUM if num is None else num
+    return np.resize(np.asarray(ids, np.int64), num), num
+
+
+def model_labels(model, text, num):
+    """`(labels, num)` for `model`: `(None, num)` for an unconditional model, else label rows."""
+    from kgan.metrics import sample_batches
+
+    form = sample_batches.condition_form(model)
+    if form is None:
+        if text is not None:
+            raise common.CommandError(
+                f"--labels is for conditional models, but {type(model).__name__} is not "
+                "conditional; leave --labels out",
+                common.USAGE_ERROR,
+            )
+        return None, DEFAULT_NUM if num is None else num
+    kind, size = form
+    if text is None:
+        if kind == "attributes":
+            raise common.CommandError(
+                f"the model is conditioned on attribute vectors (condition_dim={size}): give "
+                f"them with --labels FILE.npy, an array [N, {size}]",
+                common.USAGE_ERROR,
+            )
+        num = DEFAULT_NUM if num is None else num
+        return np.resize(np.arange(size), num), num
+    labels, num = read_labels(text, num)
+    if kind == "attributes" and labels.ndim == 1:
+        raise common.CommandError(
+            f"the model is conditioned on attribute vectors (condition_dim={size}), not class "
+            f"ids: give --labels as a .npy of shape [N, {size}]",
+            common.USAGE_ERROR,
+        )
+    try:
+        labels = sample_batches.check_conditions(labels, form)
+    except ValueError as error:
+        raise common.CommandError(f"--labels {text!r}: {error}", common.USAGE_ERROR) from None
+    return labels, num
 
 
 def run(args):
@@ -49,9 +147,15 @@ def run(args):
     common.check_positive(args.batch_size, "--batch-size")
     extension = common.check_extension(args.out, FORMATS)
     common.check_output_file(args.out)
+    if args.labels is not None and not args.labels.lower().endswith(".npy"):
+        read_labels(args.labels, args.num)  # a malformed list fails before the model loads
 
     model = common.load_model(args.model)
-    samples = model.generate(args.num, seed=args.seed, batch_size=args.batch_size)
+    labels, num = model_labels(model, args.labels, args.num)
+    if labels is None:
+        samples = model.generate(num, seed=args.seed, batch_size=args.batch_size)
+    else:
+        samples = model.generate(labels, seed=args.seed, batch_size=args.batch_size)
     if extension == ".png":
         try:
             grid = images_lib.make_grid(samples)
@@ -63,4 +167,4 @@ def run(args):
         common.write(args.out, lambda path: images_lib.save_png(path, grid))
     else:
         common.write(args.out, lambda path: np.save(path, samples.astype(np.float32)))
-    print(f"Wrote {args.num} samples of shape {samples.shape[1:]} to {args.out}")
+    print(f"Wrote {num} samples of shape {samples.shape[1:]} to {args.out}")

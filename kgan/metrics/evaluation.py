@@ -65,6 +65,9 @@ METRICS = {
     ),
 }
 
+# Where a conditional model's conditions come from (None: uniform class ids, real attributes).
+CONDITION_SOURCES = (None, "uniform", "real")
+
 # The only result keys whose values are not scalars: the callback leaves them out of the logs.
 LIST_KEYS = ("class_histogram",)
 
@@ -92,6 +95,18 @@ class Evaluator:
     batches are extracted as they come) or of single images (batched by `batch_size`).
     `num_real` caps the number of real samples used; without it every sample of a finite
     dataset is used, and a repeating (infinite) dataset is refused rather than read forever.
+    Real labels are ignored by the metrics, but kept to draw a conditional model's conditions
+    from (`condition_source="real"`).
+
+    **Conditional models** (`kgan.ConditionalGAN`: `generate(labels, ...)` and `num_classes` or
+    `condition_dim`) are sampled one batch at a time for conditions drawn from the batch seed,
+    so evaluations repeat exactly. Class ids are uniform over the classes by default (every
+    class equally often, as conditional-GAN papers report FID), or drawn from the real data's
+    labels with `condition_source="real"`; attribute vectors have no uniform default and are
+    drawn from the real data's labels, which the real data must then carry. Explicit conditions
+    (one row per sample) can be given to `evaluate`. The class ids asked for feed "classes",
+    which then reports `condition_accuracy`: the share of samples the extractor's classifier
+    puts in the class they were generated for.
     Precomputed `real_statistics` serve FID alone: metrics that compare samples one by one
     (kid, pr, dc, copies) still need `real_data`. When both are given, FID uses the statistics
     and the other metrics the data.
@@ -115,6 +130,10 @@ class Evaluator:
         options: Keyword arguments per metric name, passed to its metric class or function,
             e.g. `{"kid": {"subset_size": 100}, "pr": {"k": 5}, "classes": {"confidence":
             0.5}}`. Defaults to `None`.
+        condition_source: Where a conditional model's conditions come from when `evaluate` is
+            given none: `"uniform"` (class ids uniform over `num_classes`) or `"real"` (rows of
+            the real data's labels, drawn with replacement). Defaults to `None`: `"uniform"`
+            for class ids, `"real"` for attribute vectors.
 
     Example:
 
@@ -134,8 +153,14 @@ class Evaluator:
         num_real=None,
         batch_size=256,
         options=None,
+        condition_source=None,
     ):
         self.metrics = check_metrics(metrics)
+        if condition_source not in CONDITION_SOURCES:
+            raise ValueError(
+                f"condition_source must be one of {CONDITION_SOURCES}, got {condition_source!r}."
+            )
+        self.condition_source = condition_source
         self.batch_size = _common.check_count(batch_size, "batch_size")
         self.num_real = None if num_real is None else _common.check_count(num_real, "num_real")
         if isinstance(real_statistics, str | os.PathLike):
@@ -158,6 +183,7 @@ class Evaluator:
             self._inception_score = InceptionScore(**self.options["is"])
         self._real_features = []  # for "copies"; the same arrays the streaming metrics keep
         self._real_logits = []  # for "classes"
+        self._real_labels = []  # to draw a conditional model's conditions from
         self._real_ready = False
         self.num_real_used = None
 
@@ -250,7 +276,7 @@ class Evaluator:
                 self.real_data, self.batch_size, self.num_real, "real_data"
             )
             try:
-                for batch, _ in real_batches:
+                for batch, labels in real_batches:
                     if self.extractor is not None:
                         low, high = _check_real_range(batch, low, high)
                     outputs = self.extract(batch)
@@ -262,12 +288,14 @@ class Evaluator:
                         self._real_features.append(features)
                     if needs_logits:
                         self._real_logits.append(self._logits(outputs))
+                    if labels is not None:
+                        self._real_labels.append(keras.ops.convert_to_numpy(labels))
                     count += features.shape[0]
             except BaseException:
                 # Drop the partial real side, so a retry does not count batches twice.
                 for metric in self._feature_metrics.values():
                     metric.reset_state()
-                self._real_features, self._real_logits = [], []
+                self._real_features, self._real_logits, self._real_labels = [], [], []
                 raise
             if count == 0:
                 raise ValueError("real_data holds no samples.")
@@ -293,12 +321,15 @@ class Evaluator:
 
     # --- generated side ------------------------------------------------------------------------
 
-    def evaluate(self, samples, num_samples=None, seed=0, batch_size=None):
+    def evaluate(self, samples, num_samples=None, seed=0, batch_size=None, conditions=None):
         """Computes the metrics on generated samples.
 
         `samples` can be:
 
-        - a model with `generate(num, seed=..., batch_size=...)` (a `kgan.GAN`), or
+        - a model with `generate(num, seed=..., batch_size=...)` (a `kgan.GAN`),
+        - a conditional model with `generate(labels, seed=..., batch_size=...)` (a
+          `kgan.ConditionalGAN`), its conditions drawn per batch as the class docstring says
+          (or given as `conditions`), or
         - a function `generate_fn(num, seed)` returning `num` samples (or `(samples,
           conditions)` for a conditional model, the conditions feeding "classes"),
 
@@ -317,6 +348,10 @@ class Evaluator:
             seed: Seed of the per-batch generator seeds; `None` draws fresh ones. Defaults to
                 `0`.
             batch_size: Samples per generator and extractor call. Defaults to the evaluator's.
+            conditions: A conditional model's conditions, one label row per sample (class ids
+                `[num_samples]` or attribute vectors `[num_samples, condition_dim]`; sample `i`
+                is generated for row `i`; `num_samples` defaults to their count). Defaults to
+                `None`: drawn per batch (see `condition_source`).
 
         Returns:
             A dict of Python floats and ints, ready for `json.dump`: the keys of `METRICS` for
@@ -329,15 +364,17 @@ class Evaluator:
             self.batch_size if batch_size is None else _common.check_count(batch_size, "batch_size")
         )
         self.prepare()
+        if conditions is None:
+            conditions = self._condition_draw(samples)  # None for unconditional samples
         for metric in self._feature_metrics.values():
             metric.reset_state(keep_real=True)
         if self._inception_score is not None:
             self._inception_score.reset_state()
-        fake_logits, fake_features, conditions = [], [], []
+        fake_logits, fake_features, fake_conditions = [], [], []
         count = 0
         try:
             for batch, batch_conditions in sample_batches.generated_batches(
-                samples, num_samples, seed, batch_size
+                samples, num_samples, seed, batch_size, conditions
             ):
                 outputs = self.extract(batch)
                 features = outputs["features"]
@@ -351,7 +388,7 @@ class Evaluator:
                 if "copies" in self.metrics:
                     fake_features.append(features)
                 if batch_conditions is not None:
-                    conditions.append(np.asarray(batch_conditions))
+                    fake_conditions.append(np.asarray(batch_conditions))
                 count += features.shape[0]
             if count == 0:
                 raise ValueError("No generated samples to evaluate.")
@@ -361,7 +398,7 @@ class Evaluator:
                     f"using {count}.",
                     stacklevel=2,
                 )
-            results = self._results(fake_logits, fake_features, conditions, count)
+            results = self._results(fake_logits, fake_features, fake_conditions, count)
         finally:
             # Drop the generated side now: its features can be hundreds of megabytes.
             for metric in self._feature_metrics.values():
@@ -372,6 +409,50 @@ class Evaluator:
         if self.num_real_used is not None:
             results["num_real"] = self.num_real_used
         return results
+
+    def _condition_draw(self, samples):
+        """How to draw a conditional model's conditions (`None`: the default, or unconditional)."""
+        form = sample_batches.condition_form(samples)
+        if form is None:
+            return None
+        source = self.condition_source
+        if source is None:
+            source = "uniform" if form[0] == "classes" else "real"
+        if source == "uniform":
+            if form[0] == "attributes":
+                raise ValueError(
+                    "condition_source='uniform' draws class ids, but the model is conditioned "
+                    f"on attribute vectors (condition_dim={form[1]}): use 'real' with labelled "
+                    "real data, or give the conditions to evaluate."
+                )
+            return None  # generated_batches draws uniform class ids itself
+        labels = self._real_label_rows()
+        if labels is None:
+            raise ValueError(
+                f"{type(samples).__name__} is conditional and its conditions are to be drawn "
+                "from the real data's labels (condition_source='real', the default for "
+                "attribute vectors), but the real data carries no labels. Give real_data as "
+                "(samples, labels) or a dataset of (images, labels), or give the conditions "
+                "to evaluate."
+            )
+        try:
+            labels = sample_batches.check_conditions(labels, form)
+        except ValueError as error:
+            raise ValueError(f"The real data's labels do not fit the model: {error}") from None
+        return sample_batches.rows_of(labels)
+
+    def _real_label_rows(self):
+        """The real data's labels, or `None`; read on first use if `prepare` did not."""
+        if not self._real_labels and self.real_data is not None:
+            # prepare reads the real data only when a metric needs it (not for FID from
+            # statistics); read the labels alone then.
+            for _, labels in sample_batches.batches(
+                self.real_data, self.batch_size, self.num_real, "real_data"
+            ):
+                if labels is None:
+                    break
+                self._real_labels.append(keras.ops.convert_to_numpy(labels))
+        return np.concatenate(self._real_labels) if self._real_labels else None
 
     def _results(self, fake_logits, fake_features, conditions, count):
         results = {}
@@ -432,6 +513,8 @@ def evaluate_generator(
     real_statistics=None,
     num_real=None,
     options=None,
+    conditions=None,
+    condition_source=None,
 ):
     """Evaluates a generator once: `Evaluator(...).evaluate(model, num_samples, seed)`.
 
@@ -447,6 +530,9 @@ def evaluate_generator(
         real_statistics: Precomputed FID statistics (see `Evaluator`). Defaults to `None`.
         num_real: Cap on the real samples used. Defaults to `None` (all).
         options: Keyword arguments per metric (see `Evaluator`). Defaults to `None`.
+        conditions: A conditional model's conditions, one row per sample (see
+            `Evaluator.evaluate`). Defaults to `None`.
+        condition_source: See `Evaluator`. Defaults to `None`.
 
     Returns:
         The dict of `Evaluator.evaluate`.
@@ -468,8 +554,9 @@ def evaluate_generator(
         num_real=num_real,
         batch_size=batch_size,
         options=options,
+        condition_source=condition_source,
     )
-    return evaluator.evaluate(model, num_samples=num_samples, seed=seed)
+    return evaluator.evaluate(model, num_samples=num_samples, seed=seed, conditions=conditions)
 
 
 def check_metrics(metrics):

@@ -9,7 +9,9 @@ functions, so memory never holds more than one batch of them:
 - `generated_batches` asks a generator for one batch at a time, each with its own seed drawn
   from one `seed`: the same seed and batch size give the same samples on every call, and a
   smaller evaluation's batches are the first batches of a larger one (or, given data, reads it
-  with `batches`).
+  with `batches`). A conditional model (`kgan.ConditionalGAN`) is asked for each batch's
+  conditions: class ids drawn from the batch seed by default, rows given, or rows drawn from a
+  pool such as the real labels (`uniform_class_ids`, `rows_of`).
 
 Both yield `(samples, extra)` pairs: `extra` is the labels or conditions that came with the
 samples, or `None`.
@@ -106,7 +108,67 @@ def batches(data, batch_size, limit=None, name="data"):
         yield samples[start:stop], (None if extra is None else np.asarray(extra)[start:stop])
 
 
-def generated_batches(samples, num_samples=None, seed=0, batch_size=256):
+def condition_form(model):
+    """How a generator is conditioned: `("classes", num_classes)`, `("attributes", dim)` or `None`.
+
+    A conditional kgan model (`kgan.ConditionalGAN`) generates with `generate(labels, seed=...,
+    batch_size=...)` and says what its labels are through `num_classes` (int class ids) or
+    `condition_dim` (attribute vectors), one of them set and the other `None`. Any object with
+    `generate` and one of these attributes is treated so; everything else is unconditional.
+
+    Args:
+        model: Anything; typically a model with `generate`.
+
+    Returns:
+        `("classes", num_classes)`, `("attributes", condition_dim)`, or `None`.
+    """
+    if not callable(getattr(model, "generate", None)):
+        return None
+    num_classes = getattr(model, "num_classes", None)
+    condition_dim = getattr(model, "condition_dim", None)
+    if num_classes is not None:
+        return "classes", int(num_classes)
+    if condition_dim is not None:
+        return "attributes", int(condition_dim)
+    return None
+
+
+def uniform_class_ids(num_classes):
+    """A `draw(num, batch_seed)` of class ids uniform over `[0, num_classes)`.
+
+    The ids come from `numpy.random.default_rng([batch_seed, 1])`: a stream of their own, apart
+    from the latent vectors that `generate` draws from `default_rng(batch_seed)`.
+    """
+
+    def draw(num, batch_seed):
+        rng = np.random.default_rng([batch_seed, _CONDITION_STREAM])
+        return rng.integers(0, num_classes, num).astype("int32")
+
+    return draw
+
+
+def rows_of(pool, name="the real labels"):
+    """A `draw(num, batch_seed)` of rows of `pool` drawn uniformly with replacement.
+
+    So generated conditions follow the distribution of `pool` (e.g. the real data's labels or
+    attribute vectors), drawn from the batch seed as `uniform_class_ids` draws.
+    """
+    pool = np.asarray(pool)
+    if pool.ndim == 0 or pool.shape[0] == 0:
+        raise ValueError(f"{name} hold no rows to draw conditions from.")
+
+    def draw(num, batch_seed):
+        rng = np.random.default_rng([batch_seed, _CONDITION_STREAM])
+        return pool[rng.integers(0, pool.shape[0], num)]
+
+    return draw
+
+
+# Second entropy word of the condition draws, so they never reuse the latent vectors' stream.
+_CONDITION_STREAM = 1
+
+
+def generated_batches(samples, num_samples=None, seed=0, batch_size=256, conditions=None):
     """Yields `(samples, conditions)` batches from a generator, or from generated data.
 
     A generator is asked for `batch_size` samples at a time (fewer for the last batch). Batch
@@ -115,14 +177,30 @@ def generated_batches(samples, num_samples=None, seed=0, batch_size=256):
     equals `generate_state(k)`, the batches of a smaller `num_samples` are the first batches of
     a larger one.
 
+    A conditional model (see `condition_form`) is called as `model.generate(labels,
+    seed=batch_seed, batch_size=...)`, with each batch's labels from `conditions`:
+
+    - `None`: class ids uniform over `num_classes`, drawn from the batch seed
+      (`uniform_class_ids`); an attribute model has no such default and is refused;
+    - an array of `num_samples` label rows: sample `i` is generated for row `i`;
+    - a function `draw(num, batch_seed)` returning `num` label rows (e.g. `rows_of(real_labels)`).
+
+    Class ids are yielded as the batch's conditions (`[n]` ints), so the "classes" statistics
+    report `condition_accuracy`. Attribute vectors are not: they are not the extractor's
+    classes. (To score them, pass a `generate_fn` returning a 0/1 matrix of acceptable classes.)
+
     Args:
-        samples: A model with `generate(num, seed=..., batch_size=...)` (a `kgan.GAN`); a
-            function `generate_fn(num, seed)` returning `num` samples or `(samples,
-            conditions)`; or generated data, anything `batches` reads.
-        num_samples: How many samples to generate; required for a generator. For data, a cap
+        samples: A model with `generate(num, seed=..., batch_size=...)` (a `kgan.GAN`) or a
+            conditional one with `generate(labels, seed=..., batch_size=...)` (a
+            `kgan.ConditionalGAN`); a function `generate_fn(num, seed)` returning `num` samples
+            or `(samples, conditions)`; or generated data, anything `batches` reads.
+        num_samples: How many samples to generate; required for a generator (for a conditional
+            model with a `conditions` array it defaults to the array's length). For data, a cap
             (required for a repeating dataset). Defaults to `None`.
         seed: Seed of the per-batch seeds; `None` draws fresh ones. Defaults to `0`.
         batch_size: Samples per generator call (and per batch of data). Defaults to `256`.
+        conditions: A conditional model's labels, as above; refused for anything else.
+            Defaults to `None`.
 
     Yields:
         `(samples, conditions)`, `conditions` being `None` when the generator or the data gives
@@ -130,10 +208,21 @@ def generated_batches(samples, num_samples=None, seed=0, batch_size=256):
 
     Raises:
         ValueError: For a generator without `num_samples`, a Keras model without `generate`,
-            or a generator that returns another number of samples than asked.
+            a generator that returns another number of samples than asked, an attribute model
+            without `conditions`, or `conditions` that do not fit.
     """
     batch_size = _common.check_count(batch_size, "batch_size")
-    if hasattr(samples, "generate"):
+    form = condition_form(samples)
+    if conditions is not None and form is None:
+        raise ValueError(
+            "conditions were given, but the generator is not conditional (a conditional model "
+            "has `generate(labels, ...)` and `num_classes` or `condition_dim`)."
+        )
+    if form is not None:
+        num_samples, generate_fn = _conditional_generate_fn(
+            samples, form, num_samples, batch_size, conditions
+        )
+    elif hasattr(samples, "generate"):
         model = samples
 
         def generate_fn(num, batch_seed):
@@ -161,9 +250,93 @@ def generated_batches(samples, num_samples=None, seed=0, batch_size=256):
     batch_seeds = np.random.SeedSequence(seed).generate_state(num_batches)
     for index, batch_seed in enumerate(batch_seeds):
         num = min(batch_size, num_samples - index * batch_size)
-        batch, conditions = split(generate_fn(num, int(batch_seed)))
+        if form is not None:
+            result = generate_fn(num, int(batch_seed), index * batch_size)
+        else:
+            result = generate_fn(num, int(batch_seed))
+        batch, batch_conditions = split(result)
         if batch.shape[0] != num:
             raise ValueError(
                 f"The generator was asked for {num} samples and returned {len(batch)}."
             )
-        yield batch, conditions
+        yield batch, batch_conditions
+
+
+def _conditional_generate_fn(model, form, num_samples, batch_size, conditions):
+    """`(num_samples, generate_fn(num, batch_seed, start))` for a conditional model."""
+    kind, size = form
+    if conditions is None:
+        if kind == "attributes":
+            raise ValueError(
+                f"{type(model).__name__} is conditioned on attribute vectors "
+                f"(condition_dim={size}), which have no uniform default: give the conditions "
+                "(an array of attribute vectors, one per sample), or real data with labels to "
+                "draw them from."
+            )
+        conditions = uniform_class_ids(size)
+    if callable(conditions):
+        draw = conditions
+
+        def labels_for(num, batch_seed, start):
+            return np.asarray(draw(num, batch_seed))
+
+    else:
+        given = check_conditions(conditions, form)
+        if num_samples is None:
+            num_samples = given.shape[0]
+        elif given.shape[0] != num_samples:
+            raise ValueError(
+                f"conditions holds {given.shape[0]} label rows, but num_samples is "
+                f"{num_samples}: give one row per sample."
+            )
+
+        def labels_for(num, batch_seed, start):
+            return given[start : start + num]
+
+    def generate_fn(num, batch_seed, start):
+        labels = check_conditions(labels_for(num, batch_seed, start), form)
+        if labels.shape[0] != num:
+            raise ValueError(f"The conditions drawn for {num} samples hold {labels.shape[0]} rows.")
+        samples = model.generate(labels, seed=batch_seed, batch_size=batch_size)
+        return samples, (labels if kind == "classes" else None)
+
+    return num_samples, generate_fn
+
+
+def check_conditions(labels, form):
+    """Checks label rows for a conditional model's `form`; class ids come back flat `[n]` ints.
+
+    Args:
+        labels: Class ids `[n]` (or `[n, 1]`) or attribute vectors `[n, condition_dim]`.
+        form: What `condition_form` returns for the model.
+
+    Returns:
+        The labels as a NumPy array: int32 `[n]` class ids, or float32 `[n, condition_dim]`.
+
+    Raises:
+        ValueError: For labels of the wrong shape, non-integer or out-of-range class ids.
+    """
+    kind, size = form
+    labels = np.asarray(labels)
+    if kind == "classes":
+        if labels.ndim == 2 and labels.shape[1] == 1:
+            labels = labels[:, 0]
+        if labels.ndim != 1 or labels.shape[0] == 0:
+            raise ValueError(
+                f"A model with num_classes={size} takes class ids, one per sample (shape [n]); "
+                f"got shape {labels.shape}."
+            )
+        if not np.issubdtype(labels.dtype, np.number) or np.any(labels != np.round(labels)):
+            raise ValueError(f"Class ids must be integers; got dtype {labels.dtype}.")
+        if labels.min() < 0 or labels.max() >= size:
+            raise ValueError(
+                f"Class ids must lie in [0, {size}) (num_classes={size}); got ids in "
+                f"[{labels.min()}, {labels.max()}]."
+            )
+        return labels.astype("int32")
+    if labels.ndim != 2 or labels.shape[1] != size or labels.shape[0] == 0:
+        raise ValueError(
+            f"A model with condition_dim={size} takes attribute vectors, one row per sample "
+            f"(shape [n, {size}]); got shape {labels.shape}."
+        )
+    return labels.astype("float32")

@@ -58,6 +58,29 @@ def tiny_conditional_discriminator(
     )
 
 
+def tiny_image_conditional_gan(image_size=8, num_classes=3, condition_dim=None, seed=0):
+    """An untrained, compiled `ConditionalGAN` on `image_size` square gray images (MLP networks
+    of a few thousand weights): class ids by default, attribute vectors with `condition_dim`."""
+    from kgan.models import conditional_gan  # the models import kgan.testing's users lazily
+
+    if condition_dim is not None:
+        num_classes = None
+    shape = (image_size, image_size, 1)
+    form = {"num_classes": num_classes, "condition_dim": condition_dim}
+    model = conditional_gan.ConditionalGAN(
+        conditional_generators.conditional_mlp_generator(4, shape, hidden_units=(8,), **form),
+        conditional_discriminators.conditional_discriminator(
+            conditional_discriminators.mlp_features(shape, hidden_units=(8,)),
+            hidden_units=(8,),
+            **form,
+        ),
+        seed=seed,
+        **form,
+    )
+    model.compile()
+    return model
+
+
 def toy_points(num=512, seed=0, scale=0.1):
     """Points of the two-class toy problem: `(points [num, 2], class ids [num])`.
 

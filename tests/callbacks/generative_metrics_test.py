@@ -12,6 +12,7 @@ from tensorboard.backend.event_processing import event_accumulator
 from kgan.callbacks import generative_metrics
 from kgan.metrics import evaluation
 from kgan.models import gan as gan_lib
+from kgan.testing import conditional
 from kgan.testing import extractors
 from kgan.testing import networks
 from kgan.testing import test_case
@@ -116,3 +117,28 @@ def test_rejects_bad_arguments():
         callback(extractors.tiny_extractor(), every_n_epochs=0)
     with pytest.raises(ValueError, match="Unknown metric"):
         generative_metrics.GenerativeMetrics(["fid", "inception"], real_data=real_images())
+    with pytest.raises(ValueError, match="condition_source must be one of"):
+        callback(extractors.tiny_extractor(), condition_source="labels")
+
+
+def test_conditional_gan_logs_condition_accuracy():
+    extractor = extractors.tiny_extractor()  # 3 classes, as many as the model's
+    labels = np.arange(48) % 3
+    metrics_callback = generative_metrics.GenerativeMetrics(
+        ("fid", "classes"),
+        real_data=(real_images(), labels),
+        extractor=extractor,
+        num_samples=NUM_SAMPLES,
+        batch_size=16,
+    )
+    model = conditional.tiny_image_conditional_gan()
+    dataset = tf.data.Dataset.from_tensor_slices((real_images(), labels)).batch(16)
+    history = model.fit(dataset, epochs=2, callbacks=[metrics_callback], verbose=0)
+
+    accuracy = history.history["condition_accuracy"]
+    assert len(accuracy) == 2 and all(0.0 <= value <= 1.0 for value in accuracy)
+    expected = evaluation.Evaluator(
+        ("fid", "classes"), extractor, (real_images(), labels), batch_size=16
+    ).evaluate(model, num_samples=NUM_SAMPLES, seed=0)
+    assert metrics_callback.results[1] == expected
+    assert history.history["fid"][-1] == expected["fid"]

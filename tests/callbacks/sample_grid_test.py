@@ -210,3 +210,122 @@ def test_rejects_outputs_that_are_not_images(tmp_path, output_shape, message):
     callback.set_model(model)
     with pytest.raises(ValueError, match=f"The output of TinyGAN must .*{message}"):
         callback.write_grid(0)
+
+
+class ConditionalStandIn(keras.Model):
+    """Stand-in for a `kgan.ConditionalGAN`: `model((z, labels))` maps the noise and/or the
+    condition linearly to an image (`uses` is "both", "z" or "labels")."""
+
+    def __init__(self, uses="both", num_classes=3, condition_dim=None, latent_dim=4):
+        super().__init__()
+        self.latent_dim, self.num_classes, self.condition_dim = latent_dim, num_classes, None
+        if condition_dim is not None:
+            self.num_classes, self.condition_dim = None, condition_dim
+        rng = np.random.default_rng(0)
+        self.from_z = rng.normal(size=(latent_dim, HEIGHT * WIDTH)).astype("float32")
+        labels_size = condition_dim or num_classes
+        self.from_labels = rng.normal(size=(labels_size, HEIGHT * WIDTH)).astype("float32")
+        self.uses = uses
+
+    def call(self, inputs, training=False):
+        z, labels = inputs
+        if self.num_classes is not None:
+            labels = keras.ops.one_hot(labels, self.num_classes)
+        flat = keras.ops.zeros((keras.ops.shape(z)[0], HEIGHT * WIDTH))
+        if self.uses in ("both", "z"):
+            flat = flat + keras.ops.matmul(z, self.from_z)
+        if self.uses in ("both", "labels"):
+            flat = flat + keras.ops.matmul(keras.ops.cast(labels, "float32"), self.from_labels)
+        return keras.ops.reshape(keras.ops.tanh(flat), (-1, HEIGHT, WIDTH, 1))
+
+
+def grid_cells(model, tmp_path, **kwargs):
+    """Writes one grid of `model` and reads it back: `(PNG size, cells [rows, cols, H, W])`."""
+    callback = sample_grid.SampleGrid(directory=tmp_path, num_cols=COLS, **kwargs)
+    callback.set_model(model)
+    with Image.open(callback.write_grid(0)) as image:
+        size, pixels = image.size, np.asarray(image)
+    cells = [
+        [
+            pixels[2 + r * (HEIGHT + 2) :][:HEIGHT, 2 + c * (WIDTH + 2) :][:, :WIDTH]
+            for c in range(COLS)
+        ]
+        for r in range(callback.num_rows)
+    ]
+    return size, np.asarray(cells)
+
+
+def conditional_grid_size(rows):
+    return (COLS * (WIDTH + 2) + 2, rows * (HEIGHT + 2) + 2)
+
+
+def test_conditional_grid_has_a_row_per_class_and_noise_fixed_per_column(tmp_path):
+    size, cells = grid_cells(ConditionalStandIn("both"), tmp_path)
+    assert size == conditional_grid_size(3) and cells.shape[:2] == (3, COLS)
+    assert len({cell.tobytes() for cell in cells.reshape(-1, HEIGHT, WIDTH)}) == 3 * COLS
+    # A generator that ignores the noise repeats one image along each row ...
+    _, by_label = grid_cells(ConditionalStandIn("labels"), tmp_path)
+    assert all((row == row[0]).all() for row in by_label)
+    assert not (by_label[0] == by_label[1]).all()
+    # ... and one that ignores the condition repeats each column down the rows.
+    _, by_noise = grid_cells(ConditionalStandIn("z"), tmp_path)
+    assert all((by_noise[r] == by_noise[0]).all() for r in range(3))
+    assert not (by_noise[0, 0] == by_noise[0, 1]).all()
+
+
+def test_conditional_grid_shows_given_classes_or_attribute_vectors(tmp_path):
+    _, cells = grid_cells(ConditionalStandIn("labels"), tmp_path, labels=[2, 0])
+    _, all_classes = grid_cells(ConditionalStandIn("labels"), tmp_path)
+    np.testing.assert_array_equal(cells, all_classes[[2, 0]])
+    attributes = np.array([[1, 0, 1, 0], [0, 1, 1, 0]], "float32")
+    model = ConditionalStandIn("labels", condition_dim=4)
+    size, cells = grid_cells(model, tmp_path, labels=attributes, num_rows=2)
+    assert size == conditional_grid_size(2) and not (cells[0] == cells[1]).all()
+
+
+@pytest.mark.parametrize(
+    "condition_dim, kwargs, message",
+    [
+        (4, {}, "give SampleGrid `labels`"),
+        (None, {"labels": [0, 3]}, r"class ids in \[0, 3\)"),
+        (4, {"labels": [[1, 0]]}, r"\[rows, 4\]"),
+        (None, {"num_rows": 2}, "3 conditions, but num_rows=2"),
+        ("unconditional", {"labels": [0, 1]}, "TinyGAN is not conditional"),
+    ],
+)
+def test_conditional_grid_errors(tmp_path, condition_dim, kwargs, message):
+    if condition_dim == "unconditional":
+        model = TinyGAN()
+    else:
+        model = ConditionalStandIn(condition_dim=condition_dim)
+    callback = sample_grid.SampleGrid(directory=tmp_path, **kwargs)
+    callback.set_model(model)
+    with pytest.raises(ValueError, match=message):
+        callback.on_train_begin()
+
+
+def test_fits_a_conditional_gan_with_a_row_per_class(tmp_path):
+    from kgan.models import conditional_gan
+    from kgan.networks import conditional_discriminators
+    from kgan.networks import conditional_generators
+
+    shape = (HEIGHT, WIDTH, 1)
+    model = conditional_gan.ConditionalGAN(
+        conditional_generators.conditional_mlp_generator(
+            4, shape, num_classes=3, hidden_units=(8,)
+        ),
+        conditional_discriminators.conditional_discriminator(
+            conditional_discriminators.mlp_features(shape, hidden_units=(8,)),
+            num_classes=3,
+            hidden_units=(8,),
+        ),
+        num_classes=3,
+        seed=0,
+    )
+    model.compile()
+    images = np.random.default_rng(0).uniform(-1, 1, (8, *shape)).astype("float32")
+    dataset = tf.data.Dataset.from_tensor_slices((images, np.arange(8) % 3)).batch(4)
+    callback = sample_grid.SampleGrid(directory=tmp_path, num_cols=COLS)
+    model.fit(dataset, epochs=1, callbacks=[callback], verbose=0)
+    with Image.open(callback.paths[0]) as image:
+        assert image.size == conditional_grid_size(3)

@@ -159,3 +159,24 @@ def test_stats_file_is_tied_to_the_extractor_weights(
     model.save(extractor_path)
     code, line = run_error([*evaluate, "--extractor", extractor_path], capsys)
     assert code == cli.RUN_ERROR and "(other weights under that name)" in line
+
+
+def test_conditional_model_reports_condition_accuracy(
+    conditional_model_path, attribute_model_path, extractor_path, capsys
+):
+    argv = ["evaluate", conditional_model_path, "--data", "digits", "--extractor", extractor_path]
+    argv += ["--metrics", "fid,classes", "--num-real", "100", *OPTIONS]
+    printed = json.loads(run(argv, capsys))
+    real = kgan.data.load("digits", image_size=IMAGE_SIZE, batch_size=16, shuffle=False)
+    evaluator = evaluation.Evaluator(
+        ("fid", "classes"), extractor_path, real, num_real=100, batch_size=16
+    )
+    model = keras.saving.load_model(conditional_model_path)
+    expected = evaluator.evaluate(model, num_samples=48, seed=5)
+    assert 0.0 <= printed["condition_accuracy"] <= 1.0
+    for key in ("fid", "condition_accuracy", "max_class_share"):
+        assert printed[key] == pytest.approx(expected[key], rel=1e-9), key
+    # Attribute vectors cannot be drawn from --data, which carries no labels: one clear line.
+    argv[1] = attribute_model_path
+    code, line = run_error(argv, capsys)
+    assert code == cli.RUN_ERROR and "real data carries no labels" in line

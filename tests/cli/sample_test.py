@@ -82,3 +82,66 @@ def test_unknown_command_and_help(capsys):
     assert code == cli.USAGE_ERROR and "invalid choice" in line
     assert cli.main(["sample", "--help"]) == 0
     assert "--batch-size" in capsys.readouterr().out
+
+
+def sample(argv, tmp_path, name="samples.npy"):
+    """Runs `kgan sample` with `argv` plus `--out`; returns the samples written."""
+    out = tmp_path / name
+    assert cli.main([str(arg) for arg in [*argv, "--out", out]]) == 0
+    return np.load(out)
+
+
+def test_conditional_model_cycles_its_classes_or_the_labels_given(conditional_model_path, tmp_path):
+    model = keras.saving.load_model(conditional_model_path)
+    every_class = sample(["sample", conditional_model_path, "--num", 5, "--seed", 2], tmp_path)
+    np.testing.assert_allclose(every_class, model.generate([0, 1, 2, 0, 1], seed=2), atol=1e-6)
+    given = sample(["sample", conditional_model_path, "--num", 5, "--labels", "2,0"], tmp_path)
+    np.testing.assert_allclose(given, model.generate([2, 0, 2, 0, 2], seed=0), atol=1e-6)
+
+
+def test_labels_file_gives_one_sample_per_row(
+    conditional_model_path, attribute_model_path, tmp_path
+):
+    np.save(tmp_path / "ids.npy", np.array([1, 1, 0]))
+    ids = sample(["sample", conditional_model_path, "--labels", tmp_path / "ids.npy"], tmp_path)
+    expected = keras.saving.load_model(conditional_model_path).generate([1, 1, 0], seed=0)
+    np.testing.assert_allclose(ids, expected, atol=1e-6)
+    attributes = np.array([[1, 0], [0, 1], [1, 1], [0, 0]], "float32")
+    np.save(tmp_path / "attributes.npy", attributes)
+    argv = ["sample", attribute_model_path, "--labels", tmp_path / "attributes.npy", "--num", 4]
+    expected = keras.saving.load_model(attribute_model_path).generate(attributes, seed=0)
+    np.testing.assert_allclose(sample(argv, tmp_path), expected, atol=1e-6)
+
+
+def test_labels_file_png_grid(attribute_model_path, tmp_path, capsys):
+    np.save(tmp_path / "attributes.npy", np.array([[1, 0], [0, 1], [1, 1]], "float32"))
+    out = tmp_path / "grid.png"
+    argv = ["sample", attribute_model_path, "--labels", tmp_path / "attributes.npy", "--out", out]
+    assert cli.main([str(arg) for arg in argv]) == 0
+    assert "Wrote 3 samples" in capsys.readouterr().out
+    grid = images_lib.make_grid(np.zeros((3, IMAGE_SIZE, IMAGE_SIZE, 1), np.float32))
+    with Image.open(out) as image:
+        assert image.size == (grid.shape[1], grid.shape[0])
+
+
+@pytest.mark.parametrize(
+    "model, extra, message",
+    [
+        ("plain", ["--labels", "0,1"], "--labels is for conditional models"),
+        ("classes", ["--labels", "0,3"], "Class ids must lie in [0, 3)"),
+        ("classes", ["--labels", "a,b"], "give comma-separated class ids"),
+        ("classes", ["--labels", "ids.npy", "--num", "5"], "--num 5 does not match the 2 label"),
+        ("classes", ["--labels", "attributes.npy"], "takes class ids, one per sample"),
+        ("attributes", [], "give them with --labels FILE.npy"),
+        ("attributes", ["--labels", "0,1"], "not class ids"),
+        ("attributes", ["--labels", "ids.npy"], "not class ids"),
+    ],
+)
+def test_label_usage_errors(request, tmp_path, capsys, model, extra, message):
+    np.save(tmp_path / "ids.npy", np.array([0, 1]))
+    np.save(tmp_path / "attributes.npy", np.ones((2, 2), "float32"))
+    fixture = {"plain": "model_path", "classes": "conditional_model_path"}
+    path = request.getfixturevalue(fixture.get(model, "attribute_model_path"))
+    extra = [str(tmp_path / item) if item.endswith(".npy") else item for item in extra]
+    code, line = run_error(["sample", path, *extra, "--out", tmp_path / "a.npy"], capsys)
+    assert code == cli.USAGE_ERROR and message in line, line

@@ -193,3 +193,73 @@ def test_extractor_without_logits_fails_at_evaluation():
     no_logits = evaluation.Evaluator(("fid", "is"), extractor, real_images())
     with pytest.raises(ValueError, match=r"\['is'\] need class logits.*tiny_extractor"):
         no_logits.evaluate(real_images(20))
+
+
+class LabelPainter:
+    """A stand-in for a `kgan.ConditionalGAN` on 2-d samples: x is `label / 2` (for attribute
+    vectors, their first entry), or 0 with `ignore_labels`; y is noise from the seed."""
+
+    def __init__(self, num_classes=3, condition_dim=None, ignore_labels=False):
+        self.num_classes, self.condition_dim = num_classes, condition_dim
+        self.ignore_labels = ignore_labels
+
+    def generate(self, labels, seed=None, batch_size=256):
+        labels = np.asarray(labels, "float32")
+        x = labels / 2 if labels.ndim == 1 else labels[:, 0] / 2
+        noise = np.random.default_rng(seed).uniform(-1, 1, len(labels))
+        return np.stack([0 * x if self.ignore_labels else x, noise], axis=1).astype("float32")
+
+
+def read_class(samples):
+    """An extractor whose classifier reads the class painted into x: class `round(2 x)`."""
+    samples = np.asarray(samples)
+    ids = np.clip(np.rint(samples[:, 0] * 2).astype(int), 0, 2)
+    return {"features": samples, "logits": 10.0 * np.eye(3)[ids]}
+
+
+def labelled_real(num=60, label=2):
+    samples = np.random.default_rng(0).uniform(-1, 1, (num, 2)).astype("float32")
+    return samples, np.full(num, label)
+
+
+def test_conditional_model_gets_uniform_class_ids_and_condition_accuracy():
+    evaluator = evaluation.Evaluator(("classes",), extractor=read_class, batch_size=BATCH)
+    results = evaluator.evaluate(LabelPainter(), num_samples=300, seed=2)
+    assert results["condition_accuracy"] == 1.0
+    np.testing.assert_allclose(results["class_histogram"], [1 / 3] * 3, atol=0.06)
+    assert evaluator.evaluate(LabelPainter(), num_samples=300, seed=2) == results
+    # A generator that ignores its labels makes class 0 only: right for a third of the asks.
+    collapsed = evaluator.evaluate(LabelPainter(ignore_labels=True), num_samples=300, seed=2)
+    assert collapsed["class_histogram"] == [1.0, 0.0, 0.0]
+    assert collapsed["condition_accuracy"] == pytest.approx(results["class_histogram"][0])
+
+
+def test_conditions_from_the_real_labels_or_given():
+    evaluator = evaluation.Evaluator(
+        ("classes",), read_class, labelled_real(label=2), condition_source="real", batch_size=8
+    )
+    results = evaluator.evaluate(LabelPainter(), num_samples=20)
+    assert results["class_histogram"] == [0.0, 0.0, 1.0] and results["condition_accuracy"] == 1.0
+    given = evaluator.evaluate(LabelPainter(), conditions=np.full(30, 1))
+    assert given["class_histogram"] == [0.0, 1.0, 0.0] and given["num_samples"] == 30
+
+
+def test_attribute_models_draw_real_label_rows_or_fail_clearly():
+    attributes = LabelPainter(num_classes=None, condition_dim=2)
+    unlabelled = evaluation.Evaluator(("classes",), read_class, labelled_real()[0])
+    with pytest.raises(ValueError, match="real data carries no labels"):
+        unlabelled.evaluate(attributes, num_samples=8)
+    with pytest.raises(ValueError, match="'uniform' draws class ids"):
+        evaluation.Evaluator(("classes",), read_class, condition_source="uniform").evaluate(
+            attributes, num_samples=8
+        )
+    samples, _ = labelled_real(num=10)
+    rows = np.array([[2, 0], [0, 1]] * 5, "float32")
+    results = evaluation.Evaluator(("classes",), read_class, (samples, rows)).evaluate(
+        attributes, num_samples=40
+    )
+    # Attribute vectors are not the extractor's classes: no condition_accuracy.
+    assert "condition_accuracy" not in results
+    assert set(np.nonzero(results["class_histogram"])[0]) == {0, 2}
+    with pytest.raises(ValueError, match="condition_source must be one of"):
+        evaluation.Evaluator(("classes",), read_class, condition_source="given")

@@ -135,3 +135,65 @@ def test_generator_errors():
     endless = tf.data.Dataset.from_tensors(np.eye(4)).repeat()
     with pytest.raises(ValueError, match="The generated samples is a repeating"):
         next(sample_batches.generated_batches(endless))
+
+
+class ConditionalGenerator:
+    """A stand-in for a `kgan.ConditionalGAN`: `generate(labels, seed=...)` records its calls;
+    sample i is `[label_i, seed]`, so the samples say which condition and seed made them."""
+
+    def __init__(self, num_classes=3, condition_dim=None):
+        self.num_classes, self.condition_dim = num_classes, condition_dim
+        self.calls = []
+
+    def generate(self, labels, seed=None, batch_size=256):
+        self.calls.append((np.array(labels), seed, batch_size))
+        first = labels if labels.ndim == 1 else labels.sum(axis=1)
+        return np.stack([first, np.full(len(labels), seed)], axis=1).astype("float32")
+
+
+def test_conditional_class_ids_are_uniform_per_batch_seed_and_yielded():
+    generator = ConditionalGenerator(num_classes=3)
+    first = read(sample_batches.generated_batches(generator, 600, seed=4, batch_size=256))
+    again = read(sample_batches.generated_batches(generator, 600, seed=4, batch_size=256))
+    seeds = np.random.SeedSequence(4).generate_state(3)
+    for (samples, conditions), (samples_again, _), call, seed in zip(
+        first, again, generator.calls, seeds, strict=False
+    ):
+        np.testing.assert_array_equal(samples, samples_again)
+        np.testing.assert_array_equal(conditions, call[0])  # the ids generated for
+        np.testing.assert_array_equal(samples[:, 0], conditions)
+        assert call[1] == seed and call[2] == 256 and conditions.dtype == np.int32
+    ids = np.concatenate([conditions for _, conditions in first])
+    assert sizes(first) == [256, 256, 88] and set(ids) == {0, 1, 2}
+    assert abs(np.mean(ids == 2) - 1 / 3) < 0.06
+
+
+def test_explicit_conditions_give_sample_i_for_row_i():
+    generator = ConditionalGenerator(num_classes=3)
+    labels = np.array([2, 0, 1, 1, 2])
+    batches = read(sample_batches.generated_batches(generator, batch_size=2, conditions=labels))
+    assert sizes(batches) == [2, 2, 1]  # num_samples defaults to the rows given
+    np.testing.assert_array_equal(np.concatenate([c for _, c in batches]), labels)
+    with pytest.raises(ValueError, match="3 label rows, but num_samples is 5"):
+        list(sample_batches.generated_batches(generator, 5, conditions=labels[:3]))
+    with pytest.raises(ValueError, match=r"Class ids must lie in \[0, 3\)"):
+        list(sample_batches.generated_batches(generator, conditions=np.array([0, 3])))
+
+
+def test_attribute_conditions_need_rows_and_are_not_yielded_as_classes():
+    generator = ConditionalGenerator(num_classes=None, condition_dim=2)
+    with pytest.raises(ValueError, match="attribute vectors .* no uniform default"):
+        list(sample_batches.generated_batches(generator, 4))
+    pool = np.array([[0, 1], [1, 1]], "float32")
+    draw = sample_batches.rows_of(pool)
+    batches = read(sample_batches.generated_batches(generator, 40, seed=1, conditions=draw))
+    assert all(conditions is None for _, conditions in batches)
+    drawn = np.concatenate([call[0] for call in generator.calls])
+    assert drawn.shape == (40, 2) and {tuple(row) for row in drawn} == {(0, 1), (1, 1)}
+    with pytest.raises(ValueError, match=r"shape \[n, 2\]"):
+        list(sample_batches.generated_batches(generator, conditions=np.zeros((3, 5))))
+
+
+def test_conditions_for_an_unconditional_generator_are_refused():
+    with pytest.raises(ValueError, match="not conditional"):
+        list(sample_batches.generated_batches(RecordingGenerator(), 4, conditions=np.zeros(4)))
