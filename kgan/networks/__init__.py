@@ -2,8 +2,10 @@
 
 Generators take a latent vector `z` and return float32 samples (images in [-1, 1]); discriminators
 take `images` and return float32 raw logits of shape `[batch, 1]`. Conditional networks take the
-condition too, as an input named `labels` (see `label_encoding`). Objectives (`kgan.models`) are
-kept apart, so any generator can be trained with any loss.
+condition too, as an input named `labels` (see `label_encoding`). Image-to-image networks take a
+`source` image: `unet_generator` returns the translated image, `patchgan_discriminator` a map of
+patch logits `[batch, h, w, 1]`. Objectives (`kgan.models`) are kept apart, so any generator can
+be trained with any loss.
 """
 
 from kgan.networks.conditional_discriminators import conditional_discriminator
@@ -16,6 +18,9 @@ from kgan.networks.dcgan import dcgan_discriminator
 from kgan.networks.dcgan import dcgan_generator
 from kgan.networks.mlp import mlp_discriminator
 from kgan.networks.mlp import mlp_generator
+from kgan.networks.patchgan import patchgan_discriminator
+from kgan.networks.patchgan import patchgan_receptive_field
+from kgan.networks.unet import unet_generator
 
 __all__ = [
     "conditional_dcgan_generator",
@@ -28,4 +33,7 @@ __all__ = [
     "mlp_discriminator",
     "mlp_features",
     "mlp_generator",
+    "patchgan_discriminator",
+    "patchgan_receptive_field",
+    "unet_generator",
 ]

@@ -96,3 +96,34 @@ def layer_with_optional_spectral_norm(layer_class, name, spectral_norm, **kwargs
         return layer_class(name=name, **kwargs)
     layer = layer_class(name=f"{name}_wrapped", **kwargs)
     return keras.layers.SpectralNormalization(layer, name=name, dtype=kwargs.get("dtype"))
+
+
+# Normalizations of the image-to-image networks (U-Net, PatchGAN, and CycleGAN's).
+IMAGE_TO_IMAGE_NORMALIZATIONS = ("batch", "instance", None)
+
+
+def check_image_to_image_normalization(normalization):
+    """Raises `ValueError` unless `normalization` is one of `IMAGE_TO_IMAGE_NORMALIZATIONS`."""
+    if normalization not in IMAGE_TO_IMAGE_NORMALIZATIONS:
+        raise ValueError(
+            f"`normalization` must be one of {IMAGE_TO_IMAGE_NORMALIZATIONS}. "
+            f"Received: normalization={normalization!r}"
+        )
+
+
+def image_to_image_normalization(x, normalization, name):
+    """Applies `"batch"`, `"instance"` or no (`None`) normalization to `x`."""
+    if normalization == "batch":
+        # Momentum 0.9 (PyTorch's 0.1, which the paper's code uses) rather than Keras's 0.99.
+        return keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name=name)(x)
+    if normalization == "instance":
+        # One group per channel: each sample and channel normalized over height and width
+        # (Ulyanov et al., 2016), with a learned scale and offset per channel.
+        return keras.layers.GroupNormalization(groups=-1, epsilon=1e-5, name=name)(x)
+    return x
+
+
+def pix2pix_initializer():
+    """N(0, 0.02) kernels, as pix2pix and CycleGAN initialize; a fresh object per layer (Keras
+    warns when one seeded initializer instance is shared)."""
+    return keras.initializers.RandomNormal(mean=0.0, stddev=0.02)
