@@ -31,12 +31,14 @@ from kgan import metrics  # noqa: E402
 from kgan import networks  # noqa: E402
 from kgan.models.conditional_gan import ConditionalGAN  # noqa: E402
 from kgan.models.gan import GAN  # noqa: E402
+from kgan.models.pix2pix import Pix2Pix  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ConditionalGAN",
     "GAN",
+    "Pix2Pix",
     "callbacks",
     "data",
     "layers",

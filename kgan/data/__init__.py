@@ -11,6 +11,8 @@ problem.
 - `from_arrays(images, labels)`: NumPy images or vectors.
 - `from_folder(path)`: a folder of PNG/JPEG/BMP/GIF files.
 - `from_tfds(name)`: a tensorflow-datasets split.
+- `from_paired_folders()`, `from_side_by_side()`, `paired_arrays()`: `(source, target)` pairs
+  for image-to-image models, with `random_jitter` applied to both images identically.
 
 Example:
 
@@ -27,6 +29,10 @@ from kgan.data.digits import load_digits
 from kgan.data.errors import DataError
 from kgan.data.folder import from_folder
 from kgan.data.loading import load
+from kgan.data.paired import from_paired_folders
+from kgan.data.paired import from_side_by_side
+from kgan.data.paired import paired_arrays
+from kgan.data.paired import random_jitter
 from kgan.data.tfds import from_tfds
 
 __all__ = [
@@ -34,7 +40,11 @@ __all__ = [
     "digits_arrays",
     "from_arrays",
     "from_folder",
+    "from_paired_folders",
+    "from_side_by_side",
     "from_tfds",
     "load",
     "load_digits",
+    "paired_arrays",
+    "random_jitter",
 ]
