@@ -33,9 +33,13 @@ def test_public_api():
         "digits_arrays",
         "from_arrays",
         "from_folder",
+        "from_paired_folders",
+        "from_side_by_side",
         "from_tfds",
         "load",
         "load_digits",
+        "paired_arrays",
+        "random_jitter",
     ]
     for name in data.__all__:
         assert getattr(data, name).__doc__, name
