@@ -26,6 +26,25 @@ def check_positive_int(name, value):
     return int(value)
 
 
+def check_power_of_two_size(image_size, minimum):
+    """Returns `image_size` as an int if it is a power of two >= `minimum`, else raises.
+
+    Args:
+        image_size: The image side to check.
+        minimum: The smallest size the network takes (itself a power of two).
+
+    Returns:
+        `image_size` as a Python int.
+    """
+    if not _is_integer(image_size) or image_size < minimum or image_size & (image_size - 1):
+        examples = ", ".join(str(minimum << step) for step in range(5))
+        raise ValueError(
+            f"`image_size` must be a power of two >= {minimum} ({examples}, ...). "
+            f"Received: image_size={image_size!r}"
+        )
+    return int(image_size)
+
+
 def _is_integer(value):
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 

@@ -15,7 +15,6 @@ Reference:
 """
 
 import keras
-import numpy as np
 
 from kgan.networks import _common
 
@@ -221,16 +220,7 @@ def dcgan_discriminator(
 
 def _num_resolution_steps(image_size):
     """Returns how many stride-2 layers lie between a 4x4 map and `image_size`, or raises."""
-    if (
-        isinstance(image_size, bool)
-        or not isinstance(image_size, (int, np.integer))
-        or image_size < MIN_IMAGE_SIZE
-        or image_size & (image_size - 1)
-    ):
-        raise ValueError(
-            f"`image_size` must be a power of two >= {MIN_IMAGE_SIZE} (8, 16, 32, 64, 128, 256, "
-            f"...). Received: image_size={image_size!r}"
-        )
+    image_size = _common.check_power_of_two_size(image_size, MIN_IMAGE_SIZE)
     return int(image_size).bit_length() - BOTTOM_SIZE.bit_length()
 
 

@@ -25,7 +25,6 @@ Reference:
 """
 
 import keras
-import numpy as np
 
 from kgan.networks import _common
 
@@ -163,14 +162,5 @@ def unet_generator(
 
 def _depth(image_size):
     """Returns `log2(image_size)`, the number of stride-2 levels down to 1x1, or raises."""
-    if (
-        isinstance(image_size, bool)
-        or not isinstance(image_size, (int, np.integer))
-        or image_size < MIN_IMAGE_SIZE
-        or image_size & (image_size - 1)
-    ):
-        raise ValueError(
-            f"`image_size` must be a power of two >= {MIN_IMAGE_SIZE} (32, 64, 128, 256, 512, "
-            f"...). Received: image_size={image_size!r}"
-        )
+    image_size = _common.check_power_of_two_size(image_size, MIN_IMAGE_SIZE)
     return int(image_size).bit_length() - 1
