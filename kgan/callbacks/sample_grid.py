@@ -6,10 +6,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kgan.callbacks import grid_panels
 from kgan.utils import images as images_lib
 
-# Rows of an unconditional grid when `num_rows` is not given.
+# Rows of an unconditional grid (and examples of an image-to-image one) when `num_rows` is not
+# given, and columns when `num_cols` is not given.
 DEFAULT_ROWS = 8
+DEFAULT_COLS = 8
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -50,6 +53,12 @@ class SampleGrid(keras.callbacks.Callback):
     along a row what the noise changes. An attribute model needs `labels` (its attribute
     vectors, one per row); a class model takes them to show selected classes only.
 
+    **Image-to-image models** (`kgan.Pix2Pix`, or any model with a `sample_panels(*examples,
+    batch_size)` method returning a list of image batches) have no latent space to sample:
+    their grid shows what the model does to fixed `examples`, one example per row and one
+    panel per column. For `Pix2Pix` a row reads source | generated | target; a gray source
+    beside a colour target is shown in gray RGB.
+
     Args:
         directory: folder for the PNG files, created if missing; `None` writes no files.
             Defaults to `None`.
@@ -57,7 +66,8 @@ class SampleGrid(keras.callbacks.Callback):
             no summaries. Defaults to `None`. At least one of `directory` and `log_dir` is needed.
         num_rows: rows of the grid. Defaults to `None`: `8`, or one row per condition for a
             conditional model (given, it must equal the number of conditions).
-        num_cols: columns of the grid. Defaults to `8`.
+        num_cols: columns of the grid. Defaults to `None`: `8`, or one column per panel for an
+            image-to-image model (given, it must equal the number of panels).
         every_n_epochs: write a grid after every this many epochs. Defaults to `1`.
         seed: seed of the NumPy generator that draws the latent vectors; `None` draws different
             vectors each run (still fixed across the epochs of one run). Defaults to `0`.
@@ -68,6 +78,11 @@ class SampleGrid(keras.callbacks.Callback):
         labels: conditional models only: the condition of each row, class ids `[rows]` or
             attribute vectors `[rows, condition_dim]`. Defaults to `None`: every class, in
             order (required for attribute vectors).
+        examples: image-to-image models only (required there): the inputs to show, fixed for
+            the whole run: a tuple of image arrays such as `(sources, targets)` (uint8 pixels
+            or floats in [-1, 1]), or a dataset of such batches (keep it unshuffled so every
+            grid shows the same examples); one example per row, `num_rows` of them (default
+            `8`, fewer if fewer are given). Use held-out pairs to see generalisation.
 
     Attributes:
         paths: list of the PNG paths written so far, oldest first.
@@ -95,6 +110,15 @@ class SampleGrid(keras.callbacks.Callback):
     )
     # Selected classes, or attribute vectors, one per row:
     kgan.callbacks.SampleGrid(directory="samples", labels=[3, 5, 8])
+
+    An image-to-image model shows held-out pairs, one per row:
+
+    ```python
+    pix2pix.fit(
+        train_pairs,
+        epochs=50,
+        callbacks=[kgan.callbacks.SampleGrid(directory="samples", examples=(sources, targets))],
+    )
     ```
     """
 
@@ -107,13 +131,14 @@ class SampleGrid(keras.callbacks.Callback):
         directory=None,
         log_dir=None,
         num_rows=None,
-        num_cols=8,
+        num_cols=None,
         every_n_epochs=1,
         seed=0,
         tag="samples",
         file_format="epoch_{epoch:04d}.png",
         batch_size=64,
         labels=None,
+        examples=None,
     ):
         super().__init__()
         if directory is None and log_dir is None:
@@ -123,7 +148,7 @@ class SampleGrid(keras.callbacks.Callback):
             )
         for name, value in (
             ("num_rows", 1 if num_rows is None else num_rows),
-            ("num_cols", num_cols),
+            ("num_cols", DEFAULT_COLS if num_cols is None else num_cols),
             ("every_n_epochs", every_n_epochs),
             ("batch_size", batch_size),
         ):
@@ -143,7 +168,9 @@ class SampleGrid(keras.callbacks.Callback):
         self.num_rows = None if num_rows is None else int(num_rows)
         self._rows_given = num_rows is not None
         self.labels = None if labels is None else np.asarray(labels)
-        self.num_cols = int(num_cols)
+        self.num_cols = DEFAULT_COLS if num_cols is None else int(num_cols)
+        self._cols_given = num_cols is not None
+        self.examples = examples
         self.every_n_epochs = int(every_n_epochs)
         self.seed = seed
         self.tag = tag
@@ -178,10 +205,17 @@ class SampleGrid(keras.callbacks.Callback):
             model, `(latents, labels)`, with `num_cols` vectors repeated in every row and each
             row's condition repeated along it.
         """
+        if grid_panels.is_image_to_image(self.model):
+            return self._translation_inputs()
         latent_dim = self._latent_dim()
         # A private Generator, not the global NumPy/Keras state: the vectors must not depend on
         # what else the program drew, or grids of two runs would not be comparable.
         rng = np.random.default_rng(self.seed)
+        if self.examples is not None:
+            raise ValueError(
+                f"SampleGrid got `examples`, but {type(self.model).__name__} samples from "
+                "latent vectors (it has no `sample_panels` method); leave `examples` out."
+            )
         row_labels = self._row_labels()
         if row_labels is None:
             if self.labels is not None:
@@ -265,7 +299,29 @@ class SampleGrid(keras.callbacks.Callback):
             An array `[num_rows * num_cols, H, W, C]` (fewer images leave empty cells) of floats in
             [-1, 1] or of uint8 pixels.
         """
+        if grid_panels.is_image_to_image(self.model):
+            panels = self.model.sample_panels(*self.inputs, batch_size=self.batch_size)
+            if self._cols_given and self.num_cols != len(panels):
+                raise ValueError(
+                    f"SampleGrid shows one column per panel of {type(self.model).__name__} "
+                    f"({len(panels)}), but num_cols={self.num_cols}. Leave num_cols out."
+                )
+            self.num_cols = len(panels)
+            return grid_panels.interleave_panels(panels)
         return self.generate(self.inputs)
+
+    def _translation_inputs(self):
+        """The fixed `examples` of an image-to-image model, one per row."""
+        if self.labels is not None:
+            raise ValueError(
+                f"SampleGrid got `labels`, but {type(self.model).__name__} translates images; "
+                "give the images to translate as `examples`."
+            )
+        examples = grid_panels.read_examples(
+            self.examples, self.num_rows or DEFAULT_ROWS, type(self.model).__name__
+        )
+        self.num_rows = len(examples[0])
+        return examples
 
     def generate(self, inputs):
         """Runs `model(inputs, training=False)` in batches and checks the result is images.

@@ -37,7 +37,8 @@ class Pix2Pix(gan.GAN):
 
     Logs: `d_loss` (the family's discriminator loss, unweighted), `g_loss` (the generator's
     adversarial loss alone) and `l1_loss` (unweighted), plus `gp` with a penalty. The generator
-    minimises `g_loss + l1_weight * l1_loss`.
+    minimises `adversarial_weight * g_loss + l1_weight * l1_loss` (`adversarial_weight` is 1
+    unless set to 0 for the L1-only baseline).
 
     Args:
         generator: A model on `source` images (input named `"source"`) returning images shaped
@@ -133,7 +134,14 @@ class Pix2Pix(gan.GAN):
 
     # --- compile -------------------------------------------------------------------------------
 
-    def compile(self, *args, l1_weight=100.0, discriminator_loss_weight=0.5, **kwargs):
+    def compile(
+        self,
+        *args,
+        l1_weight=100.0,
+        discriminator_loss_weight=0.5,
+        adversarial_weight=1.0,
+        **kwargs,
+    ):
         """Configures training: `GAN.compile`'s arguments plus the Pix2Pix weights.
 
         Args:
@@ -149,12 +157,24 @@ class Pix2Pix(gan.GAN):
                 scale of the gradient (up to its epsilon), so under Adam the factor changes
                 almost nothing; under SGD it halves the discriminator's learning rate. The
                 logged `d_loss` is the unweighted loss. Defaults to `0.5`.
+            adversarial_weight: Factor on the adversarial term in the generator's objective;
+                `0` trains the generator on L1 alone (the paper's "L1 only" baseline, with the
+                same network and data), while the discriminator still trains beside it, so
+                `d_loss` shows how easily L1's outputs are told apart. Defaults to `1.0`.
             **kwargs: Passed to `GAN.compile`.
         """
         l1_weight = float(l1_weight)
         discriminator_loss_weight = float(discriminator_loss_weight)
-        if l1_weight < 0:
-            raise ValueError(f"l1_weight must be >= 0, got {l1_weight}.")
+        adversarial_weight = float(adversarial_weight)
+        if l1_weight < 0 or adversarial_weight < 0:
+            raise ValueError(
+                "l1_weight and adversarial_weight must be >= 0, got "
+                f"{l1_weight} and {adversarial_weight}."
+            )
+        if l1_weight == 0 and adversarial_weight == 0:
+            raise ValueError(
+                "l1_weight and adversarial_weight are both 0: the generator would not learn."
+            )
         if discriminator_loss_weight <= 0:
             raise ValueError(
                 f"discriminator_loss_weight must be positive, got {discriminator_loss_weight}."
@@ -162,12 +182,14 @@ class Pix2Pix(gan.GAN):
         super().compile(*args, **kwargs)
         self.l1_weight = l1_weight
         self.discriminator_loss_weight = discriminator_loss_weight
+        self.adversarial_weight = adversarial_weight
 
     def get_compile_config(self):
         config = super().get_compile_config()
         if config:
             config["l1_weight"] = self.l1_weight
             config["discriminator_loss_weight"] = self.discriminator_loss_weight
+            config["adversarial_weight"] = self.adversarial_weight
         return config
 
     # --- training ------------------------------------------------------------------------------
@@ -240,8 +262,8 @@ class Pix2Pix(gan.GAN):
         """Updates the generator once against the current discriminator.
 
         Returns:
-            The generator's total loss `g_loss + l1_weight * l1_loss`, averaged over the
-            global batch.
+            The generator's total loss `adversarial_weight * g_loss + l1_weight * l1_loss`,
+            averaged over the global batch.
         """
         source, target = self._check_pair(source, target)
         layout = noise.batch_layout(tf.shape(source)[0])
@@ -256,11 +278,13 @@ class Pix2Pix(gan.GAN):
 
         Returns:
             A dict of `[batch]` tensors: `g_loss` (adversarial), `l1_loss` (unweighted) and
-            `total` (`g_loss + l1_weight * l1_loss`, what the generator minimises).
+            `total` (`adversarial_weight * g_loss + l1_weight * l1_loss`, what the generator
+            minimises).
         """
         adversarial = self.generator_loss_fn(self._discriminate(source, fake, training=training))
         l1 = reconstruction.l1_loss(target, fake)
-        return {"g_loss": adversarial, "l1_loss": l1, "total": adversarial + self.l1_weight * l1}
+        total = self.adversarial_weight * adversarial + self.l1_weight * l1
+        return {"g_loss": adversarial, "l1_loss": l1, "total": total}
 
     def _generator_objective(self, source, target, fake, layout, training):
         losses = self.generator_losses(source, target, fake, training=training)
@@ -375,6 +399,21 @@ class Pix2Pix(gan.GAN):
             for start in range(0, len(images), int(batch_size))
         ]
         return np.concatenate(outputs, axis=0).astype("float32")
+
+    def sample_panels(self, source, target=None, batch_size=32):
+        """The panels `kgan.callbacks.SampleGrid` shows for each example, left to right.
+
+        Args:
+            source: Source images `[num, height, width, channels]` in `[-1, 1]`.
+            target: Their true targets, or `None` to show source | generated only.
+            batch_size: Images per forward pass. Defaults to `32`.
+
+        Returns:
+            A list of image batches: `[source, generated, target]` (without `target` when it is
+            `None`), generated deterministically (`training=False`).
+        """
+        panels = [np.asarray(source), self.translate(source, batch_size=batch_size)]
+        return panels if target is None else [*panels, np.asarray(target)]
 
     def generate(self, *args, **kwargs):
         raise TypeError(

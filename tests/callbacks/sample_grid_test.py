@@ -11,6 +11,7 @@ from PIL import Image
 from tensorboard.backend.event_processing import event_accumulator
 
 from kgan.callbacks import sample_grid
+from kgan.utils import images as images_lib
 
 HEIGHT, WIDTH = 6, 5  # not square, so a swapped axis shows up in the PNG size
 ROWS, COLS = 2, 3
@@ -329,3 +330,77 @@ def test_fits_a_conditional_gan_with_a_row_per_class(tmp_path):
     model.fit(dataset, epochs=1, callbacks=[callback], verbose=0)
     with Image.open(callback.paths[0]) as image:
         assert image.size == conditional_grid_size(3)
+
+
+def tiny_pix2pix(source_channels=1, channels=1):
+    from kgan.models.pix2pix import Pix2Pix
+    from kgan.testing import paired
+
+    model = Pix2Pix(
+        paired.tiny_translation_generator(8, source_channels=source_channels, channels=channels),
+        paired.tiny_patch_discriminator(8, source_channels=source_channels, channels=channels),
+        seed=0,
+    )
+    model.compile()
+    return model
+
+
+def test_image_to_image_grid_rows_are_source_generated_target(tmp_path):
+    from kgan.testing import paired
+
+    model = tiny_pix2pix()
+    sources, targets = paired.negation_pairs(num=5, image_size=8)
+    callback = sample_grid.SampleGrid(directory=tmp_path, examples=(sources, targets), num_rows=4)
+    callback.set_model(model)
+    with Image.open(callback.write_grid(0)) as image:
+        pixels = np.asarray(image)
+    assert pixels.shape == (4 * 10 + 2, 3 * 10 + 2)  # 4 examples, 3 panels, 8 px + 2 padding
+    cell = lambda r, c: pixels[2 + r * 10 :][:8, 2 + c * 10 :][:, :8]  # noqa: E731
+    generated = images_lib.to_uint8(model.translate(sources[:4]))
+    for row in range(4):
+        np.testing.assert_array_equal(cell(row, 0), images_lib.to_uint8(sources[row])[..., 0])
+        np.testing.assert_array_equal(cell(row, 1), generated[row, ..., 0])
+        np.testing.assert_array_equal(cell(row, 2), images_lib.to_uint8(targets[row])[..., 0])
+
+
+def test_fits_a_pix2pix_with_held_out_examples_from_a_dataset(tmp_path):
+    from kgan.testing import paired
+
+    model = tiny_pix2pix(source_channels=1, channels=3)
+    sources, _ = paired.negation_pairs(num=8, image_size=8)
+    targets = np.repeat(-sources, 3, axis=-1)  # gray source, colour target
+    held_out = tf.data.Dataset.from_tensor_slices((sources[:6], targets[:6])).batch(4)
+    callback = sample_grid.SampleGrid(
+        directory=tmp_path, log_dir=tmp_path / "logs", examples=held_out
+    )
+    model.fit(sources, targets, batch_size=4, epochs=2, callbacks=[callback], verbose=0)
+    assert [os.path.basename(path) for path in callback.paths] == [
+        "epoch_0001.png",
+        "epoch_0002.png",
+    ]
+    with Image.open(callback.paths[-1]) as image:
+        assert image.mode == "RGB" and image.size == (3 * 10 + 2, 6 * 10 + 2)
+    assert [step for step, _, _ in read_images(tmp_path / "logs" / "samples")["samples"]] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({}, "pass `examples`"),
+        ({"examples": np.zeros((2, 8, 8, 1)), "num_cols": 8}, r"one column per panel .*\(2\)"),
+        ({"examples": np.zeros((2, 8, 8, 1)), "labels": [0]}, "translates images"),
+    ],
+)
+def test_image_to_image_grid_errors(tmp_path, kwargs, message):
+    callback = sample_grid.SampleGrid(directory=tmp_path, **kwargs)
+    callback.set_model(tiny_pix2pix())
+    with pytest.raises(ValueError, match=message):
+        callback.on_train_begin()
+        callback.write_grid(0)
+
+
+def test_examples_are_refused_for_a_latent_model(tmp_path):
+    callback = sample_grid.SampleGrid(directory=tmp_path, examples=np.zeros((2, 6, 5, 1)))
+    callback.set_model(TinyGAN())
+    with pytest.raises(ValueError, match="samples from latent vectors"):
+        callback.on_train_begin()

@@ -112,6 +112,32 @@ def test_generator_loss_is_adversarial_plus_100_l1(loss):
     np.testing.assert_allclose(total, (adversarial + 100.0 * l1).mean(), rtol=1e-5)
 
 
+def test_l1_only_baseline_updates_the_generator_by_the_l1_gradient_alone():
+    # adversarial_weight=0: the generator's step is what SGD on 100 * L1 alone would do, while
+    # the discriminator still trains beside it.
+    model = make_model()
+    model.compile(
+        generator_optimizer=keras.optimizers.SGD(0.01),
+        discriminator_optimizer=keras.optimizers.SGD(0.01),
+        adversarial_weight=0.0,
+    )
+    source, target = first_batch()
+    before = [variable.numpy() for variable in model.generator.trainable_variables]
+    discriminator_before = [v.numpy() for v in model.discriminator.trainable_variables]
+    with tf.GradientTape() as tape:
+        l1 = 100.0 * tf.reduce_mean(tf.abs(target - model.generator(source, training=True)))
+    gradients = tape.gradient(l1, model.generator.trainable_variables)
+    logs = model.train_step((source, target))
+    for old, gradient, variable in zip(before, gradients, model.generator.trainable_variables):
+        np.testing.assert_allclose(variable.numpy(), old - 0.01 * gradient.numpy(), atol=1e-6)
+    assert float(logs["g_loss"]) > 0  # still logged, though not minimised
+    changed = [
+        not np.array_equal(old, new.numpy())
+        for old, new in zip(discriminator_before, model.discriminator.trainable_variables)
+    ]
+    assert all(changed)
+
+
 def test_discriminator_loss_weight_scales_the_discriminator_gradient():
     # Under SGD, halving the loss is halving the learning rate: the paper's "divide by 2".
     halved, doubled_rate = make_model(), make_model()
@@ -177,16 +203,19 @@ def test_translate_runs_the_generator_in_batches():
 
 def test_save_and_load_keeps_both_optimizers_and_the_weights(tmp_path):
     model = make_model()
-    model.compile(loss="hinge", l1_weight=50.0, discriminator_loss_weight=1.0)
+    model.compile(
+        loss="hinge", l1_weight=50.0, discriminator_loss_weight=1.0, adversarial_weight=0.5
+    )
     dataset = paired.paired_dataset(num=32)
     model.fit(dataset, epochs=1, verbose=0)
     source, _ = first_batch()
     loaded = test_case.run_model_saving_test(model, tmp_path / "pix2pix.keras", dataset, source)
-    assert (loaded.loss_name, loaded.l1_weight, loaded.discriminator_loss_weight) == (
-        "hinge",
-        50.0,
-        1.0,
-    )
+    assert (
+        loaded.loss_name,
+        loaded.l1_weight,
+        loaded.discriminator_loss_weight,
+        loaded.adversarial_weight,
+    ) == ("hinge", 50.0, 1.0, 0.5)
     assert loaded.seed == model.seed
 
 
@@ -208,6 +237,8 @@ def test_errors_name_the_problem():
         Pix2Pix(paired.tiny_translation_generator(), lambda x: x)
     with pytest.raises(ValueError, match="l1_weight"):
         model.compile(l1_weight=-1)
+    with pytest.raises(ValueError, match="both 0"):
+        model.compile(l1_weight=0, adversarial_weight=0)
 
 
 def test_the_stateless_penalty_weights_come_from_the_step():
