@@ -4,6 +4,7 @@
 kgan sample runs/dcgan_digits/model.keras --num 64 --seed 0 --out grid.png
 kgan stats digits --extractor digits --out digits_stats.npz
 kgan evaluate runs/dcgan_digits/model.keras --data digits --extractor digits --metrics fid,kid,is
+kgan translate runs/pix2pix_facades/model.keras --input labels/ --out photos/
 ```
 
 Each subcommand is a module of this package with `HELP`, `add_arguments(parser)` and
@@ -17,6 +18,7 @@ from kgan.cli import common
 from kgan.cli import evaluate
 from kgan.cli import sample
 from kgan.cli import stats
+from kgan.cli import translate
 from kgan.cli.common import RUN_ERROR
 from kgan.cli.common import USAGE_ERROR
 from kgan.cli.common import CommandError
@@ -27,6 +29,7 @@ COMMANDS = {
     "sample": sample,
     "evaluate": evaluate,
     "stats": stats,
+    "translate": translate,
 }
 
 __all__ = [

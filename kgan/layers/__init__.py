@@ -1,5 +1,7 @@
 """Layers Keras lacks, registered so that models using them save and load by name."""
 
 from kgan.layers.conditional_batch_normalization import ConditionalBatchNormalization
+from kgan.layers.image_pool import ImagePool
+from kgan.layers.reflection_padding import ReflectionPadding2D
 
-__all__ = ["ConditionalBatchNormalization"]
+__all__ = ["ConditionalBatchNormalization", "ImagePool", "ReflectionPadding2D"]

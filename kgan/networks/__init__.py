@@ -3,9 +3,9 @@
 Generators take a latent vector `z` and return float32 samples (images in [-1, 1]); discriminators
 take `images` and return float32 raw logits of shape `[batch, 1]`. Conditional networks take the
 condition too, as an input named `labels` (see `label_encoding`). Image-to-image networks take a
-`source` image: `unet_generator` returns the translated image, `patchgan_discriminator` a map of
-patch logits `[batch, h, w, 1]`. Objectives (`kgan.models`) are kept apart, so any generator can
-be trained with any loss.
+`source` image: `unet_generator` (pix2pix) and `resnet_generator` (CycleGAN) return the translated
+image, `patchgan_discriminator` a map of patch logits `[batch, h, w, 1]`. Objectives
+(`kgan.models`) are kept apart, so any generator can be trained with any loss.
 """
 
 from kgan.networks.conditional_discriminators import conditional_discriminator
@@ -20,6 +20,7 @@ from kgan.networks.mlp import mlp_discriminator
 from kgan.networks.mlp import mlp_generator
 from kgan.networks.patchgan import patchgan_discriminator
 from kgan.networks.patchgan import patchgan_receptive_field
+from kgan.networks.resnet import resnet_generator
 from kgan.networks.unet import unet_generator
 
 __all__ = [
@@ -35,5 +36,6 @@ __all__ = [
     "mlp_generator",
     "patchgan_discriminator",
     "patchgan_receptive_field",
+    "resnet_generator",
     "unet_generator",
 ]

@@ -2,7 +2,9 @@
 
 from kgan import cli
 from kgan.models import gan as gan_lib
+from kgan.models import pix2pix
 from kgan.testing import networks
+from kgan.testing import paired
 
 
 def save_tiny_gan(path, image_size=8, seed=3):
@@ -35,3 +37,22 @@ def run_error(argv, capsys):
     assert len(lines) == 1, lines
     assert lines[0].startswith("kgan: error: "), lines[0]
     return code, lines[0]
+
+
+def save_tiny_pix2pix(path, image_size=8, source_channels=1, channels=1, dropout=0.0, seed=3):
+    """Saves an untrained tiny `Pix2Pix` (`image_size` square) to `path`; returns `path`.
+
+    `dropout > 0` puts a dropout layer in the generator, for tests of test-time dropout noise.
+    """
+    model = pix2pix.Pix2Pix(
+        paired.tiny_translation_generator(
+            image_size, source_channels=source_channels, channels=channels, dropout=dropout
+        ),
+        paired.tiny_patch_discriminator(
+            image_size, source_channels=source_channels, channels=channels
+        ),
+        seed=seed,
+    )
+    model.compile()
+    model.save(path)
+    return path

@@ -1,0 +1,221 @@
+"""The run directory every recipe writes, and the command-line conventions they share.
+
+A recipe (`recipes/<objective>_<dataset>/train.py`) trains one model and leaves a run directory:
+
+```
+runs/<name>/
+  model.keras      the whole model (networks and optimizers); the `kgan` command reads it
+  settings.json    the flags, the values resolved from them, library versions, the result
+  samples/         sample grids (kgan.callbacks.SampleGrid), epoch_0010.png ...
+  logs/            TensorBoard: losses (train/) and the same grids (samples/)
+  backup/          only while training: rerunning the same command resumes from it
+```
+
+This module holds what all recipes share so that each script keeps only its own choices (data,
+networks, objective): the parser that reports one line instead of exiting, the resume check
+that refuses to continue a backup with other settings, the atomic JSON writer, `fit_and_record`
+(settings, fit, save, result) and `run_main` (exit codes: 0, 1 for a diverged run, 2 for bad
+input, 130 when interrupted).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+import time
+
+import keras
+import tensorflow as tf
+
+# Flags that may change when an interrupted run is resumed (`out` may be spelt differently);
+# any other change would train a different model on top of the backup.
+RESUMABLE_CHANGES = ("epochs", "samples_every", "out")
+
+
+class UsageError(Exception):
+    """A problem with the command line, reported as one line and exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An `ArgumentParser` that raises `UsageError` instead of printing the usage and exiting.
+
+    So `main()` can be called from tests and scripts and report one line.
+    """
+
+    def error(self, message):
+        raise UsageError(message)
+
+
+def check_positive(flags, *names):
+    """Raises `UsageError` unless each flag in `names` is a positive integer (or `None`)."""
+    for name in names:
+        if flags[name] is not None and flags[name] < 1:
+            option = "--" + name.replace("_", "-")
+            raise UsageError(f"{option} must be a positive integer, got {flags[name]}")
+
+
+def write_json(path, content):
+    """Writes `content` as indented JSON: whole to a temporary file, then moved into place."""
+    temporary = path + ".tmp"
+    with open(temporary, "w") as file:
+        json.dump(content, file, indent=2)
+        file.write("\n")
+    os.replace(temporary, path)
+
+
+def environment():
+    """Library versions, the machine, the command and the start time, for `settings.json`."""
+    import kgan
+
+    return {
+        "versions": {
+            "kgan": kgan.__version__,
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+            "python": platform.python_version(),
+        },
+        "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count()},
+        "command": [os.path.basename(sys.argv[0] or "train.py"), *sys.argv[1:]],
+        "started": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
+
+
+def check_resume(run_dir, flags, resumable=RESUMABLE_CHANGES):
+    """Whether `run_dir` holds an interrupted run to resume; refuses one with other flags.
+
+    Args:
+        run_dir: The run directory.
+        flags: This run's flags (a dict).
+        resumable: Flags that may differ from the interrupted run's. Defaults to
+            `RESUMABLE_CHANGES`.
+
+    Returns:
+        `True` if a backup and its `settings.json` exist (training will resume from them).
+
+    Raises:
+        UsageError: if the interrupted run was started with other values of other flags.
+    """
+    backup = os.path.join(run_dir, "backup")
+    settings_path = os.path.join(run_dir, "settings.json")
+    if not (os.path.isdir(backup) and os.path.isfile(settings_path)):
+        return False
+    with open(settings_path) as file:
+        previous = json.load(file).get("flags", {})
+    changed = sorted(
+        name
+        for name in flags
+        if name not in resumable and previous.get(name, flags[name]) != flags[name]
+    )
+    if changed:
+        raise UsageError(
+            f"{run_dir} holds an interrupted run with other settings ({', '.join(changed)} "
+            "differ); rerun with the same flags to resume, or choose another --out"
+        )
+    return True
+
+
+def callbacks(run_dir, sample_grid, extra=()):
+    """The recipe callbacks: backup (resume), `sample_grid`, `extra`, then TensorBoard.
+
+    Args:
+        run_dir: The run directory; the backup goes to `backup/`, summaries to `logs/`.
+        sample_grid: A `kgan.callbacks.SampleGrid` (or `None`), writing to `samples/` and
+            `logs/`.
+        extra: More callbacks, run after the grid.
+
+    Returns:
+        A list of callbacks for `fit`.
+    """
+    log_dir = os.path.join(run_dir, "logs")
+    found = [
+        # First: on resume it restores the epoch counter before the others see an epoch.
+        keras.callbacks.BackupAndRestore(os.path.join(run_dir, "backup")),
+    ]
+    found += [sample_grid] if sample_grid is not None else []
+    found += list(extra)
+    # The graph of a model with a custom train_step says little and slows the first step.
+    found.append(keras.callbacks.TensorBoard(log_dir, write_graph=False))
+    return found
+
+
+def fit_and_record(model, dataset, flags, resolved, fit_callbacks, steps=None, **fit_kwargs):
+    """Writes `settings.json`, fits, saves `model.keras` and records the result.
+
+    Args:
+        model: The compiled model.
+        dataset: What `fit` trains on.
+        flags: The recipe's flags; `flags["out"]` is the run directory and `flags["epochs"]`
+            and `flags["steps_per_epoch"]` are passed to `fit`.
+        resolved: A dict of values resolved from the flags and data (network sizes...).
+        fit_callbacks: The callbacks, e.g. from `callbacks()`.
+        steps: A function of the model returning its number of training steps so far.
+            Defaults to the generator optimizer's iterations.
+        **fit_kwargs: More arguments for `fit` (e.g. `validation_data`).
+
+    Returns:
+        The settings written, with a `result` entry (seconds, epochs, steps, last logs).
+    """
+    run_dir = flags["out"]
+    resuming = check_resume(run_dir, flags)
+    os.makedirs(run_dir, exist_ok=True)
+    settings = {"flags": flags, "resolved": resolved, **environment(), "resumed": resuming}
+    settings_path = os.path.join(run_dir, "settings.json")
+    write_json(settings_path, settings)
+
+    start = time.perf_counter()
+    history = model.fit(
+        dataset,
+        epochs=flags["epochs"],
+        steps_per_epoch=flags.get("steps_per_epoch"),
+        callbacks=fit_callbacks,
+        # Keras draws ANSI progress bars even into log files; one line per epoch reads well.
+        verbose=2,
+        **fit_kwargs,
+    )
+    seconds = time.perf_counter() - start
+    model.save(os.path.join(run_dir, "model.keras"))
+    steps = steps or (lambda trained: int(trained.generator_optimizer.iterations))
+    settings["result"] = {
+        "train_seconds": round(seconds, 1),
+        "epochs_run_now": len(history.epoch),
+        "steps": steps(model),
+        "final_logs": {key: float(values[-1]) for key, values in history.history.items()},
+    }
+    write_json(settings_path, settings)
+    return settings
+
+
+def run_main(parse_flags, train, argv=None):
+    """Runs a recipe: `train(parse_flags(argv))`; returns its exit code.
+
+    0 on success (with a one-line summary), 1 when training diverged (the backup is kept at
+    the last finite epoch), 2 for bad input (one line on stderr, no traceback), 130 when
+    interrupted (rerun the command to resume).
+    """
+    from kgan.callbacks import terminate_on_non_finite
+    from kgan.data import errors
+
+    try:
+        flags = parse_flags(argv)
+        settings = train(flags)
+    except SystemExit as exit:  # --help
+        return exit.code
+    except terminate_on_non_finite.NonFiniteLossError as error:
+        print(f"error: training diverged: {' '.join(str(error).split())}", file=sys.stderr)
+        return 1
+    except (UsageError, errors.DataError, ValueError, OSError, ImportError) as error:
+        message = " ".join(str(error).split()) or type(error).__name__
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: rerun the same command to resume from the last epoch", file=sys.stderr)
+        return 130
+    result = settings["result"]
+    print(
+        f"Trained {result['epochs_run_now']} epoch(s) in {result['train_seconds']:.0f} s, "
+        f"{result['steps']} steps in all; model saved to "
+        f"{os.path.join(flags['out'], 'model.keras')}"
+    )
+    return 0
