@@ -8,6 +8,7 @@ image, `patchgan_discriminator` a map of patch logits `[batch, h, w, 1]`. Object
 (`kgan.models`) are kept apart, so any generator can be trained with any loss.
 """
 
+from kgan.networks.augmentation import with_translation_augment
 from kgan.networks.conditional_discriminators import conditional_discriminator
 from kgan.networks.conditional_discriminators import dcgan_features
 from kgan.networks.conditional_discriminators import mlp_features
@@ -38,4 +39,5 @@ __all__ = [
     "patchgan_receptive_field",
     "resnet_generator",
     "unet_generator",
+    "with_translation_augment",
 ]

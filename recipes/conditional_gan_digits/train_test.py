@@ -1,33 +1,20 @@
 """Tests for recipes/conditional_gan_digits/train.py: tiny steps offline, then the run directory."""
 
-import importlib.util
 import json
-import pathlib
 
 import keras
 import numpy as np
 import pytest
-from tensorboard.backend.event_processing import event_accumulator
 
 import kgan
+from kgan.testing import recipes
 
 TINY_RUN = ["--steps-per-epoch", "2", "--epochs", "1", "--batch-size", "16", "--base-filters", "8"]
 
 
 @pytest.fixture(scope="module")
 def train():
-    # The recipe is a script, not a package module: load it from its path.
-    path = pathlib.Path(__file__).with_name("train.py")
-    spec = importlib.util.spec_from_file_location("conditional_gan_digits_train", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def summary_tags(log_dir):
-    # TF2 summaries, scalars included, are stored as tensors.
-    accumulator = event_accumulator.EventAccumulator(str(log_dir), size_guidance={})
-    return set(accumulator.Reload().Tags()["tensors"])
+    return recipes.load_recipe(__file__)
 
 
 def test_tiny_run_writes_the_run_directory(train, tmp_path, capsys):
@@ -44,9 +31,9 @@ def test_tiny_run_writes_the_run_directory(train, tmp_path, capsys):
     assert [path.name for path in (out / "samples").iterdir()] == ["epoch_0001.png"]
     assert not (out / "backup").exists()  # BackupAndRestore deletes it after success
 
-    tags = summary_tags(out / "logs" / "train")
+    tags = recipes.summary_tags(out / "logs" / "train")
     assert {"epoch_d_loss", "epoch_g_loss", "epoch_mismatch_loss"} <= tags
-    assert "samples" in summary_tags(out / "logs" / "samples")
+    assert "samples" in recipes.summary_tags(out / "logs" / "samples")
 
     settings = json.loads((out / "settings.json").read_text())
     assert settings["flags"]["conditioning"] == "projection"
@@ -72,7 +59,7 @@ def test_tiny_run_writes_the_run_directory(train, tmp_path, capsys):
 def test_other_conditionings_and_the_ablation_train(train, tmp_path, flags, logged, absent):
     out = tmp_path / "run"
     assert train.main([*TINY_RUN, "--out", str(out), "--samples-every", "5", *flags]) == 0
-    tags = summary_tags(out / "logs" / "train")
+    tags = recipes.summary_tags(out / "logs" / "train")
     assert logged in tags and absent not in tags
 
 

@@ -27,16 +27,12 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import argparse  # noqa: E402
-import datetime  # noqa: E402
-import json  # noqa: E402
-import platform  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 
 import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 import kgan  # noqa: E402
+from kgan.utils import run_directory  # noqa: E402
 
 # The defaults are what the default run was tuned with; recipes/dcgan_digits/README.md gives
 # the measurements behind them.
@@ -58,25 +54,11 @@ DEFAULTS = {
     "samples_every": 10,
     "steps_per_epoch": None,
 }
-# Flags that may change when an interrupted run is resumed (`out` may be spelt differently);
-# any other change would train a different model on top of the backup.
-RESUMABLE_CHANGES = ("epochs", "samples_every", "out")
-
-
-class UsageError(Exception):
-    """A problem with the command line, reported as one line and exit code 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    # argparse prints the whole usage and exits; the recipe reports one line and returns 2,
-    # so that `main()` can be called from tests and scripts.
-    def error(self, message):
-        raise UsageError(message)
 
 
 def build_parser():
     """The recipe's command-line flags, with `DEFAULTS` as their defaults."""
-    parser = _Parser(
+    parser = run_directory.Parser(
         prog="train.py",
         description="Train a DCGAN (kgan.GAN with DCGAN networks) and save a run directory.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -108,35 +90,36 @@ def build_parser():
 
 
 def parse_flags(argv=None):
-    """Parses and checks the flags; returns them as a dict, or raises `UsageError`."""
+    """Parses and checks the flags; returns them as a dict, or raises `run_directory.UsageError`."""
     flags = vars(build_parser().parse_args(argv))
-    for name in ("epochs", "batch_size", "discriminator_steps", "latent_dim", "base_filters"):
-        _check_positive(flags, name)
-    for name in ("samples_every", "steps_per_epoch"):
-        if flags[name] is not None:
-            _check_positive(flags, name)
+    run_directory.check_positive(
+        flags,
+        "epochs",
+        "batch_size",
+        "discriminator_steps",
+        "latent_dim",
+        "base_filters",
+        "samples_every",
+        "steps_per_epoch",
+    )
     if flags["learning_rate"] <= 0:
-        raise UsageError(f"--learning-rate must be positive, got {flags['learning_rate']}")
+        raise run_directory.UsageError(
+            f"--learning-rate must be positive, got {flags['learning_rate']}"
+        )
     if not 0 <= flags["augment"] < 1:
-        raise UsageError(f"--augment must be in [0, 1), got {flags['augment']}")
+        raise run_directory.UsageError(f"--augment must be in [0, 1), got {flags['augment']}")
     if flags["gradient_penalty_weight"] < 0:
-        raise UsageError(
+        raise run_directory.UsageError(
             f"--gradient-penalty-weight must be >= 0, got {flags['gradient_penalty_weight']}"
         )
     if flags["channels"] is not None and flags["channels"] not in (1, 3, 4):
-        raise UsageError(f"--channels must be 1, 3 or 4, got {flags['channels']}")
+        raise run_directory.UsageError(f"--channels must be 1, 3 or 4, got {flags['channels']}")
     # Resolve the loss name now, so a typo fails before any data is read.
     try:
         flags["loss"] = kgan.losses.adversarial.canonical_name(flags["loss"])
     except ValueError as error:
-        raise UsageError(str(error)) from None
+        raise run_directory.UsageError(str(error)) from None
     return flags
-
-
-def _check_positive(flags, name):
-    if flags[name] < 1:
-        option = "--" + name.replace("_", "-")
-        raise UsageError(f"{option} must be a positive integer, got {flags[name]}")
 
 
 def load_data(flags):
@@ -177,7 +160,8 @@ def build_gan(flags, channels):
         normalization=critic_normalization,
     )
     if flags["augment"] > 0:
-        discriminator = with_augmentation(discriminator, flags["augment"])
+        # DiffAugment: with 1,797 digits the discriminator soon memorises the real set.
+        discriminator = kgan.networks.with_translation_augment(discriminator, flags["augment"])
     gan = kgan.GAN(generator, discriminator, seed=flags["seed"])
     gan.compile(
         # beta_1=0.5: the DCGAN paper found the default 0.9 made training oscillate.
@@ -190,155 +174,30 @@ def build_gan(flags, channels):
     return gan, critic_normalization
 
 
-def with_augmentation(discriminator, translation):
-    """`discriminator` behind random shifts of its input, applied in training only.
-
-    With 1,797 digits the discriminator soon memorises the real set, and its gradients stop
-    teaching the generator anything. DiffAugment shifts *both* real and generated images, with a
-    differentiable op, so the discriminator cannot tell them apart by the shift and the generator
-    learns through it; shifting the real images alone would teach the generator to draw shifted
-    digits. Shifted-in pixels are -1, the black background.
-
-    Reference:
-        Zhao et al., "Differentiable Augmentation for Data-Efficient GAN Training", NeurIPS 2020.
-        https://arxiv.org/abs/2006.10738
-    """
-    images = keras.Input(discriminator.input_shape[1:], name="images")
-    shifted = keras.layers.RandomTranslation(
-        translation, translation, fill_mode="constant", fill_value=-1.0, name="augment"
-    )(images)
-    return keras.Model(images, discriminator(shifted), name=f"augmented_{discriminator.name}")
-
-
-def make_callbacks(flags, run_dir):
-    """Sample grids, TensorBoard scalars and the backup that lets a rerun resume."""
-    log_dir = os.path.join(run_dir, "logs")
-    return [
-        # Before SampleGrid and TensorBoard: on resume it restores the epoch counter first.
-        keras.callbacks.BackupAndRestore(os.path.join(run_dir, "backup")),
-        kgan.callbacks.SampleGrid(
-            directory=os.path.join(run_dir, "samples"),
-            log_dir=log_dir,
-            every_n_epochs=flags["samples_every"],
-            seed=flags["seed"],
-        ),
-        # The graph of a model with a custom train_step says little and slows the first step.
-        keras.callbacks.TensorBoard(log_dir, write_graph=False),
-    ]
-
-
-def describe_run(flags, resolved, gan):
-    """Everything `settings.json` records before training starts."""
-    return {
-        "flags": flags,
-        "resolved": {
-            **resolved,
-            "generator_parameters": gan.generator.count_params(),
-            "discriminator_parameters": gan.discriminator.count_params(),
-            "optimizer": "Adam(beta_1=0.5) for both networks",
-        },
-        "versions": {
-            "kgan": kgan.__version__,
-            "tensorflow": tf.__version__,
-            "keras": keras.__version__,
-            "python": platform.python_version(),
-        },
-        "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count()},
-        "command": [os.path.basename(sys.argv[0] or "train.py"), *sys.argv[1:]],
-        "started": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-    }
-
-
-def check_resume(run_dir, flags):
-    """Refuses to resume a backup that was made with different flags."""
-    backup = os.path.join(run_dir, "backup")
-    settings_path = os.path.join(run_dir, "settings.json")
-    if not (os.path.isdir(backup) and os.path.isfile(settings_path)):
-        return False
-    with open(settings_path) as file:
-        previous = json.load(file).get("flags", {})
-    changed = sorted(
-        name
-        for name in flags
-        if name not in RESUMABLE_CHANGES and previous.get(name, flags[name]) != flags[name]
-    )
-    if changed:
-        raise UsageError(
-            f"{run_dir} holds an interrupted run with other settings ({', '.join(changed)} "
-            "differ); rerun with the same flags to resume, or choose another --out"
-        )
-    return True
-
-
-def write_json(path, content):
-    # Written whole to a temporary file and moved into place: never a half-written file.
-    temporary = path + ".tmp"
-    with open(temporary, "w") as file:
-        json.dump(content, file, indent=2)
-        file.write("\n")
-    os.replace(temporary, path)
-
-
 def train(flags):
     """Trains as `flags` say and writes the run directory; returns the settings written."""
-    run_dir = flags["out"]
-    resuming = check_resume(run_dir, flags)
+    run_directory.check_resume(flags["out"], flags)  # before any slow work
     keras.utils.set_random_seed(flags["seed"])
     dataset, resolved = load_data(flags)
     gan, resolved["discriminator_normalization"] = build_gan(flags, resolved["channels"])
-    os.makedirs(run_dir, exist_ok=True)
-    settings = describe_run(flags, resolved, gan)
-    settings["resumed"] = resuming
-    settings_path = os.path.join(run_dir, "settings.json")
-    write_json(settings_path, settings)
-
-    start = time.perf_counter()
-    history = gan.fit(
-        dataset,
-        epochs=flags["epochs"],
-        steps_per_epoch=flags["steps_per_epoch"],
-        callbacks=make_callbacks(flags, run_dir),
-        # Keras draws ANSI progress bars even into log files; one line per epoch reads well.
-        verbose=2,
+    resolved.update(
+        generator_parameters=gan.generator.count_params(),
+        discriminator_parameters=gan.discriminator.count_params(),
+        optimizer="Adam(beta_1=0.5) for both networks",
     )
-    seconds = time.perf_counter() - start
-    gan.save(os.path.join(run_dir, "model.keras"))
-
-    settings["result"] = {
-        "train_seconds": round(seconds, 1),
-        "epochs_run_now": len(history.epoch),
-        "steps": int(gan.generator_optimizer.iterations),
-        "final_logs": {key: float(values[-1]) for key, values in history.history.items()},
-    }
-    write_json(settings_path, settings)
-    return settings
+    grid = kgan.callbacks.SampleGrid(
+        directory=os.path.join(flags["out"], "samples"),
+        log_dir=os.path.join(flags["out"], "logs"),
+        every_n_epochs=flags["samples_every"],
+        seed=flags["seed"],
+    )
+    callbacks = run_directory.callbacks(flags["out"], grid)
+    return run_directory.fit_and_record(gan, dataset, flags, resolved, callbacks)
 
 
 def main(argv=None):
     """Runs the recipe; returns the exit code (0, or 2 with a one-line error on stderr)."""
-    try:
-        flags = parse_flags(argv)
-        settings = train(flags)
-    except SystemExit as exit:  # --help
-        return exit.code
-    except kgan.callbacks.NonFiniteLossError as error:
-        # Not a usage error: training diverged. The backup is kept, at the last finite epoch.
-        print(f"error: training diverged: {' '.join(str(error).split())}", file=sys.stderr)
-        return 1
-    except (UsageError, kgan.data.DataError, ValueError, OSError, ImportError) as error:
-        message = " ".join(str(error).split()) or type(error).__name__
-        print(f"error: {message}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted: rerun the same command to resume from the last epoch", file=sys.stderr)
-        return 130
-    result = settings["result"]
-    print(
-        f"Trained {result['epochs_run_now']} epoch(s) in {result['train_seconds']:.0f} s, "
-        f"{result['steps']} steps in all; model saved to "
-        f"{os.path.join(flags['out'], 'model.keras')}"
-    )
-    return 0
+    return run_directory.run_main(parse_flags, train, argv)
 
 
 if __name__ == "__main__":

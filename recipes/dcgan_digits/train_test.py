@@ -1,32 +1,19 @@
 """Tests for recipes/dcgan_digits/train.py: two tiny steps offline, then the run directory."""
 
-import importlib.util
 import json
-import pathlib
 
 import keras
 import pytest
-from tensorboard.backend.event_processing import event_accumulator
 
 import kgan
+from kgan.testing import recipes
 
 TINY_RUN = ["--steps-per-epoch", "2", "--epochs", "1", "--batch-size", "16", "--base-filters", "8"]
 
 
 @pytest.fixture(scope="module")
 def train():
-    # The recipe is a script, not a package module: load it from its path.
-    path = pathlib.Path(__file__).with_name("train.py")
-    spec = importlib.util.spec_from_file_location("dcgan_digits_train", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def summary_tags(log_dir):
-    # TF2 summaries, scalars included, are stored as tensors.
-    accumulator = event_accumulator.EventAccumulator(str(log_dir), size_guidance={})
-    return set(accumulator.Reload().Tags()["tensors"])
+    return recipes.load_recipe(__file__)
 
 
 def test_tiny_run_writes_the_run_directory(train, tmp_path, capsys):
@@ -42,8 +29,8 @@ def test_tiny_run_writes_the_run_directory(train, tmp_path, capsys):
     assert [path.name for path in (out / "samples").iterdir()] == ["epoch_0001.png"]
     assert not (out / "backup").exists()  # BackupAndRestore deletes it after success
 
-    assert {"epoch_d_loss", "epoch_g_loss"} <= summary_tags(out / "logs" / "train")
-    assert "samples" in summary_tags(out / "logs" / "samples")
+    assert {"epoch_d_loss", "epoch_g_loss"} <= recipes.summary_tags(out / "logs" / "train")
+    assert "samples" in recipes.summary_tags(out / "logs" / "samples")
 
     settings = json.loads((out / "settings.json").read_text())
     assert settings["flags"]["data"] == "digits" and settings["flags"]["latent_dim"] == 16

@@ -1,17 +1,15 @@
 """Tests for recipes/pix2pix_digits/train.py: tiny runs offline on each data path, and the holes."""
 
-import importlib.util
 import json
-import pathlib
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 from PIL import Image
-from tensorboard.backend.event_processing import event_accumulator
 
 import kgan
+from kgan.testing import recipes
 
 TINY_RUN = [
     "--steps-per-epoch", "2", "--epochs", "1", "--batch-size", "4", "--base-filters", "4",
@@ -20,18 +18,7 @@ TINY_RUN = [
 
 @pytest.fixture(scope="module")
 def train():
-    # The recipe is a script, not a package module: load it from its path.
-    path = pathlib.Path(__file__).with_name("train.py")
-    spec = importlib.util.spec_from_file_location("pix2pix_digits_train", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def summary_tags(log_dir):
-    # TF2 summaries, scalars included, are stored as tensors.
-    accumulator = event_accumulator.EventAccumulator(str(log_dir), size_guidance={})
-    return set(accumulator.Reload().Tags()["tensors"])
+    return recipes.load_recipe(__file__)
 
 
 def test_holes_are_squares_of_the_given_size_inside_the_centre(train):
@@ -75,8 +62,10 @@ def test_tiny_run_writes_the_run_directory(train, tmp_path, capsys):
     with Image.open(grid) as image:
         assert image.size == (3 * 34 + 2, 8 * 34 + 2)
     assert not (out / "backup").exists()
-    assert {"epoch_d_loss", "epoch_g_loss", "epoch_l1_loss"} <= summary_tags(out / "logs" / "train")
-    assert "samples" in summary_tags(out / "logs" / "samples")
+    assert {"epoch_d_loss", "epoch_g_loss", "epoch_l1_loss"} <= recipes.summary_tags(
+        out / "logs" / "train"
+    )
+    assert "samples" in recipes.summary_tags(out / "logs" / "samples")
     settings = json.loads((out / "settings.json").read_text())
     assert settings["resolved"]["discriminator_patch"] == 34
     assert settings["result"]["steps"] == 2

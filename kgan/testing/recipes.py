@@ -1,0 +1,26 @@
+"""Helpers for the recipes' tests (`recipes/<name>/train_test.py`)."""
+
+import importlib.util
+import pathlib
+
+from tensorboard.backend.event_processing import event_accumulator
+
+
+def load_recipe(test_file, script="train.py"):
+    """The recipe script beside `test_file` (pass `__file__`), loaded as a module.
+
+    Recipes are scripts, not package modules, so they are loaded from their path.
+    """
+    path = pathlib.Path(test_file).with_name(script)
+    name = f"{path.parent.name}_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def summary_tags(log_dir):
+    """The set of summary tags (scalars and images) written to the event files in `log_dir`."""
+    # TF2 summaries, scalars included, are stored as tensors.
+    accumulator = event_accumulator.EventAccumulator(str(log_dir), size_guidance={})
+    return set(accumulator.Reload().Tags()["tensors"])
