@@ -1,6 +1,6 @@
 """How well does Pix2Pix restore torn digits, against the torn input and an L1-only baseline?
 
-Reads run directories of `recipes/pix2pix_digits/train.py`, rebuilds the recipe's 300 held-out
+Reads run directories of `recipes/pix2pix_digits/train.py`, rebuilds the recipe's 449 held-out
 pairs (a fixed split, fixed holes: `train.held_out_pairs`) and scores on them, beside the
 **identity** (the torn input itself, what doing nothing scores):
 
@@ -10,10 +10,11 @@ pairs (a fixed split, fixed holes: `train.held_out_pairs`) and scores on them, b
   (the same figure as on uint8 pixels with peak 255), then averaged;
 - **digit accuracy**: the share of restored digits that the judge,
   `kgan.metrics.classifier.digits_classifier` (the small CNN `kgan evaluate --extractor digits`
-  uses), labels with the true digit's class; its accuracy on the true digits is the ceiling;
+  uses, trained on the other 1,348 digits), labels with the true digit's class; its accuracy on
+  the true digits is the ceiling;
 - **FID (digits features)**: Fréchet distance between the judge's 128-d features of the outputs
   and of the true digits: how much the outputs look like real digits as a set (blur raises it
-  even where L1 is low). 300 samples: read differences, not absolute values.
+  even where L1 is low). 449 samples: read differences, not absolute values.
 
 The paper's observation (Isola et al. 2017, section 4.2) is that L1 alone gets the lowest
 per-pixel error with blurry outputs, and the adversarial term trades a little of it for sharper,

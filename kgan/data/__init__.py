@@ -13,6 +13,8 @@ problem.
 - `from_tfds(name)`: a tensorflow-datasets split.
 - `from_paired_folders()`, `from_side_by_side()`, `paired_arrays()`: `(source, target)` pairs
   for image-to-image models, with `random_jitter` applied to both images identically.
+- `load_unpaired(a, b)`: `(images_a, images_b)` batches from two unpaired domains (CycleGAN), each
+  a `load` spec, an array or a `tf.data.Dataset`, shuffled independently.
 
 Example:
 
@@ -34,6 +36,7 @@ from kgan.data.paired import from_side_by_side
 from kgan.data.paired import paired_arrays
 from kgan.data.paired import random_jitter
 from kgan.data.tfds import from_tfds
+from kgan.data.unpaired import load_unpaired
 
 __all__ = [
     "DataError",
@@ -45,6 +48,7 @@ __all__ = [
     "from_tfds",
     "load",
     "load_digits",
+    "load_unpaired",
     "paired_arrays",
     "random_jitter",
 ]

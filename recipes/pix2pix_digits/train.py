@@ -3,7 +3,9 @@
 The default task needs no download. Each bundled 32x32 digit loses a 14x14 square (filled with
 mid-gray, so the network can see where the hole is), placed at random over the digit's centre;
 the generator learns to paint the missing strokes back. Training pairs get a new hole every epoch;
-the 300 held-out digits keep fixed holes, so runs are compared on the same pairs.
+the 449 held-out digits keep fixed holes, so runs are compared on the same pairs. The split is
+`kgan.metrics.classifier.digits_split`, the one the digits judge was trained on, so the judge
+that scores the restored digits has never seen them.
 
 ```
 python recipes/pix2pix_digits/train.py --out runs/pix2pix_digits
@@ -37,6 +39,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import kgan  # noqa: E402
+from kgan.metrics import classifier  # noqa: E402
 from kgan.utils import run_directory  # noqa: E402
 
 # The defaults are what the default run was tuned with; the README gives the measurements.
@@ -59,9 +62,7 @@ DEFAULTS = {
     "samples_every": 5,
     "steps_per_epoch": None,
 }
-# The held-out digits: a fixed split (independent of --seed) and fixed holes.
-HELD_OUT = 300
-SPLIT_SEED = 20_171_109
+# The held-out digits get fixed holes (independent of --seed).
 HOLE_SEED = 7
 # Pixels of the hole: mid-gray, a value no digit pixel takes in bulk, so the hole is visible.
 HOLE_VALUE = 0.0
@@ -178,17 +179,19 @@ def tear_holes(images, seeds, hole_size):
 
 
 def digit_split(image_size):
-    """`(train_images, test_images, test_labels)`: the bundled digits, split 1,497 / 300."""
-    images, labels = kgan.data.digits_arrays(image_size=image_size)
-    order = np.random.default_rng(SPLIT_SEED).permutation(len(images))
-    test, train = order[:HELD_OUT], order[HELD_OUT:]
-    return images[train], images[test], labels[test]
+    """`(train_images, test_images, test_labels)`: the bundled digits, split 1,348 / 449.
+
+    The split of the digits judge (`kgan.metrics.classifier.digits_split`): the benchmark's
+    judge never saw the held-out digits.
+    """
+    (train_images, _), (test_images, test_labels) = classifier.digits_split(image_size)
+    return train_images, test_images, test_labels
 
 
 def held_out_pairs(flags):
     """The fixed held-out digits, torn: `(sources, targets, labels, holes)`.
 
-    `holes` is a boolean mask `[300, size, size, 1]` of the torn pixels. These are the pairs
+    `holes` is a boolean mask `[449, size, size, 1]` of the torn pixels. These are the pairs
     `benchmarks/pix2pix_digits_quality.py` scores and the grid shows.
     """
     _, targets, labels = digit_split(flags["image_size"])

@@ -39,12 +39,12 @@ def test_holes_are_squares_of_the_given_size_inside_the_centre(train):
 def test_held_out_pairs_are_fixed_and_disjoint_from_training(train):
     flags = dict(train.DEFAULTS)
     sources, targets, labels, holes = train.held_out_pairs(flags)
-    assert sources.shape == targets.shape == (300, 32, 32, 1) and holes.shape == sources.shape
+    assert sources.shape == targets.shape == (449, 32, 32, 1) and holes.shape == sources.shape
     np.testing.assert_array_equal(sources[~holes], targets[~holes])
     assert (sources[holes] == train.HOLE_VALUE).all() and set(labels) == set(range(10))
     np.testing.assert_array_equal(train.held_out_pairs(flags)[0], sources)
     train_images, _, _ = train.digit_split(32)
-    assert len(train_images) == 1497
+    assert len(train_images) == 1348
     seen = {image.tobytes() for image in train_images}
     assert not any(target.tobytes() in seen for target in targets)
 

@@ -38,6 +38,7 @@ def test_public_api():
         "from_tfds",
         "load",
         "load_digits",
+        "load_unpaired",
         "paired_arrays",
         "random_jitter",
     ]
