@@ -12,6 +12,10 @@ pairs (a fixed split, fixed holes: `train.held_out_pairs`) and scores on them, b
   `kgan.metrics.classifier.digits_classifier` (the small CNN `kgan evaluate --extractor digits`
   uses, trained on the other 1,348 digits), labels with the true digit's class; its accuracy on
   the true digits is the ceiling;
+- **sharpness in the hole**: the mean absolute Laplacian (a 3x3 second difference, what blur
+  removes) of the output inside the hole, divided by that of the true digit there: 1 is as
+  crisp as real strokes, below 1 is blurrier (the flat gray of the torn input scores 0), above
+  1 noisier;
 - **FID (digits features)**: Fréchet distance between the judge's 128-d features of the outputs
   and of the true digits: how much the outputs look like real digits as a set (blur raises it
   even where L1 is low). 449 samples: read differences, not absolute values.
@@ -69,6 +73,27 @@ def classify(model, images):
     return {key: np.concatenate([batch[key] for batch in outputs]) for key in outputs[0]}
 
 
+def laplacian_energy(images, holes):
+    """Mean |4x - (its four neighbours)| over the holes' interior pixels.
+
+    Interior: the pixel and its four neighbours are all in the hole, so the hole's own border
+    (an edge in the torn input) does not count.
+    """
+    images = images[..., 0].astype(np.float64)
+    holes = holes[..., 0]
+    inner = images[:, 1:-1, 1:-1]
+    neighbours = (
+        images[:, :-2, 1:-1],
+        images[:, 2:, 1:-1],
+        images[:, 1:-1, :-2],
+        images[:, 1:-1, 2:],
+    )
+    laplacian = 4 * inner - sum(neighbours)
+    interior = holes[:, 1:-1, 1:-1] & holes[:, :-2, 1:-1] & holes[:, 2:, 1:-1]
+    interior &= holes[:, 1:-1, :-2] & holes[:, 1:-1, 2:]
+    return float(np.abs(laplacian)[interior].mean())
+
+
 def scores(outputs, targets, holes, judged, real_features, labels):
     """The figures of one method's outputs on the held-out pairs."""
     outputs = outputs.astype(np.float64)
@@ -82,6 +107,7 @@ def scores(outputs, targets, holes, judged, real_features, labels):
         "l1": float(error.mean()),
         "l1_in_hole": float(error[holes].mean()),
         "psnr_db": float(psnr.mean()),
+        "sharpness_in_hole": laplacian_energy(outputs, holes) / laplacian_energy(targets, holes),
         "digit_accuracy": float(np.mean(judged["logits"].argmax(axis=1) == labels)),
         "fid_digits": float(frechet_distance(real_features, judged["features"])),
     }
@@ -139,12 +165,14 @@ def format_table(results):
         f"{results['image_size']}, {results['hole_size']}x{results['hole_size']} holes; judge's "
         f"accuracy on the true digits {results['judge_accuracy_on_true_digits']:.3f}",
         "",
-        f"{'method':<24} {'L1':>7} {'L1 hole':>8} {'PSNR dB':>8} {'digit acc':>9} {'FID':>7}",
+        f"{'method':<24} {'L1':>7} {'L1 hole':>8} {'PSNR dB':>8} {'sharpness':>9} "
+        f"{'digit acc':>9} {'FID':>7}",
     ]
     for name, row in results["methods"].items():
         lines.append(
             f"{name:<24} {row['l1']:>7.4f} {row['l1_in_hole']:>8.4f} {row['psnr_db']:>8.2f} "
-            f"{row['digit_accuracy']:>9.3f} {row['fid_digits']:>7.2f}"
+            f"{row['sharpness_in_hole']:>9.3f} {row['digit_accuracy']:>9.3f} "
+            f"{row['fid_digits']:>7.2f}"
         )
     lines.append(f"({results['seconds']:.0f} s)")
     return "\n".join(lines)

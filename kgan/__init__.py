@@ -30,6 +30,7 @@ from kgan import losses  # noqa: E402
 from kgan import metrics  # noqa: E402
 from kgan import networks  # noqa: E402
 from kgan.models.conditional_gan import ConditionalGAN  # noqa: E402
+from kgan.models.cycle_gan import CycleGAN  # noqa: E402
 from kgan.models.gan import GAN  # noqa: E402
 from kgan.models.pix2pix import Pix2Pix  # noqa: E402
 
@@ -37,6 +38,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ConditionalGAN",
+    "CycleGAN",
     "GAN",
     "Pix2Pix",
     "callbacks",

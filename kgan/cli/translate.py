@@ -227,9 +227,11 @@ def translator(model, args):
 
 def source_shape(model, direction=None):
     """The `(H, W, C)` the model's generator takes (for `direction`), or None if unknown."""
-    # Pix2Pix has one `generator`; a two-way model may name one generator per direction.
-    candidates = [f"generator_{direction}", f"{direction}_generator"] if direction else []
-    for name in [*candidates, "generator"]:
+    # Pix2Pix has one `generator`; CycleGAN one per direction, `generator_ab` (its default
+    # direction, a2b) and `generator_ba`.
+    direction = direction or "a2b"
+    candidates = [f"generator_{direction.replace('2', '')}", f"generator_{direction}"]
+    for name in ["generator", *candidates]:
         generator = getattr(model, name, None)
         try:
             shape = tuple(generator.inputs[0].shape[1:])

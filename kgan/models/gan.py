@@ -7,13 +7,15 @@ import numpy as np
 import tensorflow as tf
 
 from kgan.callbacks import generative_metrics
+from kgan.callbacks import linear_decay
 from kgan.callbacks import terminate_on_non_finite
 from kgan.losses import adversarial
 from kgan.losses import penalties
 from kgan.models import noise
 
-# Callbacks that add keys to the epoch logs, run first by `GAN.fit`.
-_METRIC_CALLBACKS = (generative_metrics.GenerativeMetrics,)
+# Callbacks that add keys to the epoch logs, run first by `GAN.fit`. LinearDecay also sets the
+# learning rates that a `BackupAndRestore` listed after it saves at the end of an epoch.
+_METRIC_CALLBACKS = (generative_metrics.GenerativeMetrics, linear_decay.LinearDecay)
 
 # Stream ids fold into the noise seed so that each random draw of a step is independent. The
 # latent noise of discriminator update i is stream i (the last one also feeds the generator
@@ -362,8 +364,9 @@ class GAN(keras.Model):
         """Trains the GAN: `keras.Model.fit` plus three GAN-specific guarantees.
 
         A `TerminateOnNonFinite` callback is added (unless disabled in `compile` or one is
-        given), `GenerativeMetrics` callbacks run before the others (so every callback sees
-        their `fid`, `kid`, ... keys in the epoch logs, whatever the list order), and
+        given), `GenerativeMetrics` and `LinearDecay` callbacks run before the others (so every
+        callback sees their `fid`, `kid`, `*_lr` keys in the epoch logs, and `BackupAndRestore`
+        saves the learning rates `LinearDecay` set, whatever the list order), and
         optimizers with `use_ema=True` fold their averages into *their own* network when
         training ends (Keras finalizes only `model.optimizer`, which a GAN does not have).
         """
@@ -388,15 +391,23 @@ class GAN(keras.Model):
         if isinstance(x, tf.data.Dataset):
             kwargs.setdefault("shuffle", False)
         history = super().fit(*args, **kwargs)
-        for optimizer, network in (
-            (self.generator_optimizer, self.generator),
-            (self.discriminator_optimizer, self.discriminator),
-        ):
+        for optimizer, network in self._optimized_networks():
             # A LossScaleOptimizer (mixed precision) reports use_ema=False for its inner one.
             inner = getattr(optimizer, "inner_optimizer", optimizer)
             if inner is not None and inner.use_ema:
                 optimizer.finalize_variable_values(network.trainable_variables)
         return history
+
+    def _optimized_networks(self):
+        """`(optimizer, network)` pairs: each optimizer with the network it trains.
+
+        `fit` folds each optimizer's EMA (`use_ema=True`) into its own network; objectives with
+        more networks (e.g. `CycleGAN`) list theirs.
+        """
+        return [
+            (self.generator_optimizer, self.generator),
+            (self.discriminator_optimizer, self.discriminator),
+        ]
 
     # --- sampling ------------------------------------------------------------------------------
 

@@ -56,3 +56,24 @@ def save_tiny_pix2pix(path, image_size=8, source_channels=1, channels=1, dropout
     model.compile()
     model.save(path)
     return path
+
+
+def save_tiny_cycle_gan(path, image_size=8, channels_a=1, channels_b=3, seed=3):
+    """Saves an untrained tiny `CycleGAN` (A gray, B RGB by default) to `path`; returns `path`."""
+    from kgan.models import cycle_gan
+
+    model = cycle_gan.CycleGAN(
+        paired.tiny_translation_generator(
+            image_size, source_channels=channels_a, channels=channels_b
+        ),
+        paired.tiny_translation_generator(
+            image_size, source_channels=channels_b, channels=channels_a
+        ),
+        paired.tiny_image_patch_discriminator(image_size, channels=channels_a),
+        paired.tiny_image_patch_discriminator(image_size, channels=channels_b),
+        pool_size=2,
+        seed=seed,
+    )
+    model.compile(identity_weight=0.0 if channels_a != channels_b else 0.5)
+    model.save(path)
+    return path

@@ -1,6 +1,5 @@
-"""Tests for kgan/cli/translate.py: `kgan translate` on a tiny saved Pix2Pix, and its errors."""
+"""Tests for kgan/cli/translate.py: `kgan translate` on tiny Pix2Pix and CycleGAN models."""
 
-import argparse
 import subprocess
 import sys
 
@@ -10,9 +9,9 @@ import pytest
 from PIL import Image
 
 from kgan import cli
-from kgan.cli import translate
 from kgan.testing.cli import run
 from kgan.testing.cli import run_error
+from kgan.testing.cli import save_tiny_cycle_gan
 from kgan.testing.cli import save_tiny_gan
 from kgan.testing.cli import save_tiny_pix2pix
 from kgan.utils import images as images_lib
@@ -122,14 +121,27 @@ def test_dropout_noise_follows_the_seed(rgb_model, tmp_path, capsys):
     assert not np.allclose(outputs["a"], outputs["off"])
 
 
-def test_direction_reaches_a_two_way_translate():
-    class TwoWay:  # the shape of kgan.CycleGAN.translate, without training one
-        def translate(self, images, batch_size=32, direction="a2b"):
-            return images if direction == "a2b" else -images
-
-    args = argparse.Namespace(model="m.keras", direction="b2a", batch_size=4, dropout=False)
-    translate_fn, shape = translate.translator(TwoWay(), args)
-    assert translate_fn(np.ones(2)).tolist() == [-1, -1] and shape is None
+def test_direction_picks_the_cycle_gans_generator(tmp_path, capsys):
+    # A gray, B RGB: each direction has its own source shape, found from its own generator.
+    path = save_tiny_cycle_gan(tmp_path / "cycle.keras", channels_a=1, channels_b=3)
+    model = keras.saving.load_model(path)
+    gray, rgb = sources(3, channels=1), sources(3, channels=3, seed=1)
+    np.save(tmp_path / "gray.npy", gray)
+    np.save(tmp_path / "rgb.npy", rgb)
+    for direction, inputs, name in (("a2b", gray, "gray"), ("b2a", rgb, "rgb")):
+        out = tmp_path / f"{direction}.npy"
+        argv = ["translate", path, "--input", tmp_path / f"{name}.npy", "--out", out]
+        run([*argv, "--direction", direction], capsys)
+        expected = model.translate(inputs, direction=direction)
+        np.testing.assert_allclose(np.load(out), expected, atol=1e-6)
+    out = tmp_path / "default.npy"  # no --direction: the model's own default, a2b
+    run(["translate", path, "--input", tmp_path / "gray.npy", "--out", out], capsys)
+    assert np.load(out).shape == (3, IMAGE_SIZE, IMAGE_SIZE, 3)
+    code, line = run_error(
+        ["translate", path, "--input", tmp_path / "gray.npy", "--out", out, "--direction", "b2a"],
+        capsys,
+    )
+    assert code == cli.USAGE_ERROR and "(8, 8, 3)" in line
 
 
 def test_unreadable_and_clashing_files(gray_model, tmp_path, capsys):

@@ -1,0 +1,106 @@
+"""Shape checks of `kgan.CycleGAN`: its four networks against each other, and data against them.
+
+Each network fixes (part of) the image shape of a domain: `generator_ab` takes A images and
+makes B images, `generator_ba` the reverse, and each discriminator judges its own domain's
+images. These functions read those shapes, fail with a message naming the two networks that
+disagree, and merge what is known into one shape per domain.
+"""
+
+import tensorflow as tf
+
+from kgan.models import gan
+
+
+def domain_shapes(networks):
+    """The `(height, width, channels)` of domains A and B, read from the four networks.
+
+    Args:
+        networks: A dict with the keys `generator_ab`, `generator_ba`, `discriminator_a` and
+            `discriminator_b`.
+
+    Returns:
+        `(shape_a, shape_b)`: tuples (with `None` for sizes no network fixes), or `None` for a
+        domain whose shape no network gives (subclassed networks).
+
+    Raises:
+        ValueError: if two networks disagree on a domain's shape.
+    """
+    views = {
+        "A": [
+            ("generator_ab's input", gan._input_shape(networks["generator_ab"])),
+            ("generator_ba's output", gan._output_shape(networks["generator_ba"])),
+            ("discriminator_a's input", gan._input_shape(networks["discriminator_a"])),
+        ],
+        "B": [
+            ("generator_ba's input", gan._input_shape(networks["generator_ba"])),
+            ("generator_ab's output", gan._output_shape(networks["generator_ab"])),
+            ("discriminator_b's input", gan._input_shape(networks["discriminator_b"])),
+        ],
+    }
+    return tuple(_merge(domain, views[domain]) for domain in ("A", "B"))
+
+
+def _merge(domain, views):
+    known = [(role, tuple(shape)) for role, shape in views if shape is not None]
+    merged = None
+    for index, (role, shape) in enumerate(known):
+        for other_role, other in known[:index]:
+            if not gan._shapes_compatible(shape, other):
+                raise ValueError(
+                    f"The networks disagree on the images of domain {domain}: {other_role} has "
+                    f"shape {other} but {role} has shape {shape}. Build all four networks for "
+                    "the same image sizes and channel counts."
+                )
+        merged = (
+            shape
+            if merged is None
+            else tuple(m if m is not None else s for m, s in zip(merged, shape))
+        )
+    return merged
+
+
+def check_identity_possible(shape_a, shape_b):
+    """Fails unless both domains have the same channel count (the identity loss needs it).
+
+    The identity loss runs `generator_ab` on B images and `generator_ba` on A images, which
+    only fit when A and B images have the same shape.
+    """
+    if shape_a is None or shape_b is None:
+        return
+    if not gan._shapes_compatible(shape_a, shape_b):
+        raise ValueError(
+            f"The identity loss runs generator_ab on B images and generator_ba on A images, but "
+            f"domain A has images of shape {shape_a} and domain B {shape_b}. Pass "
+            "identity_weight=0 to compile (the paper uses it only where colours should be "
+            "kept, e.g. painting -> photo)."
+        )
+
+
+def check_batch(images_a, images_b, shape_a, shape_b):
+    """Checks (at trace time where possible) a batch against the domains' shapes.
+
+    Returns:
+        `(images_a, images_b)`, unchanged.
+    """
+    for name, images, shape in (("images_a", images_a, shape_a), ("images_b", images_b, shape_b)):
+        if images.shape.rank != 4:
+            raise ValueError(
+                "CycleGAN takes image batches [batch, height, width, channels]; got "
+                f"{name} of shape {tuple(images.shape)}."
+            )
+        if shape is not None and not gan._shapes_compatible(images.shape[1:], shape):
+            raise ValueError(
+                f"The batch's {name} have shape {tuple(images.shape[1:])}, but the networks take "
+                f"{shape}. Load the data at the networks' size (or build the networks for it)."
+            )
+    count_a, count_b = images_a.shape[0], images_b.shape[0]
+    message = (
+        "A CycleGAN batch needs as many A images as B images (the losses pair them by "
+        "position); batch the two datasets with the same batch_size and drop_remainder=True"
+    )
+    if count_a is not None and count_b is not None:
+        if count_a != count_b:
+            raise ValueError(f"{message}; got {count_a} and {count_b}.")
+    else:
+        tf.debugging.assert_equal(tf.shape(images_a)[0], tf.shape(images_b)[0], message=message)
+    return images_a, images_b
