@@ -25,6 +25,7 @@ _backend.check_backend()
 
 from kgan import callbacks  # noqa: E402
 from kgan import data  # noqa: E402
+from kgan import export  # noqa: E402
 from kgan import layers  # noqa: E402
 from kgan import losses  # noqa: E402
 from kgan import metrics  # noqa: E402
@@ -43,6 +44,7 @@ __all__ = [
     "Pix2Pix",
     "callbacks",
     "data",
+    "export",
     "layers",
     "losses",
     "metrics",

@@ -5,6 +5,7 @@ kgan sample runs/dcgan_digits/model.keras --num 64 --seed 0 --out grid.png
 kgan stats digits --extractor digits --out digits_stats.npz
 kgan evaluate runs/dcgan_digits/model.keras --data digits --extractor digits --metrics fid,kid,is
 kgan translate runs/pix2pix_facades/model.keras --input labels/ --out photos/
+kgan export runs/dcgan_digits/model.keras --format saved_model,tflite --quantize float16 --out out/
 ```
 
 Each subcommand is a module of this package with `HELP`, `add_arguments(parser)` and
@@ -16,6 +17,7 @@ import sys
 
 from kgan.cli import common
 from kgan.cli import evaluate
+from kgan.cli import export
 from kgan.cli import sample
 from kgan.cli import stats
 from kgan.cli import translate
@@ -30,6 +32,7 @@ COMMANDS = {
     "evaluate": evaluate,
     "stats": stats,
     "translate": translate,
+    "export": export,
 }
 
 __all__ = [

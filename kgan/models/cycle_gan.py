@@ -40,11 +40,13 @@ class CycleGAN(gan.GAN):
     cycle-consistency loss asks each translation to be undone by the other generator,
     `G_ba(G_ab(a)) ~ a` and `G_ab(G_ba(b)) ~ b`. The generators jointly minimise
 
-        L = L_adv(G_ab, D_b) + L_adv(G_ba, D_a)
+        L = w * (L_adv(G_ab, D_b) + L_adv(G_ba, D_a))
             + lambda * (|G_ba(G_ab(a)) - a|_1 + |G_ab(G_ba(b)) - b|_1)
             + identity_weight * lambda * (|G_ab(b) - b|_1 + |G_ba(a) - a|_1)
 
-    with `lambda = cycle_weight`. The identity term (section 5.2 of the paper, `0.5 * lambda`)
+    with `lambda = cycle_weight` and `w = adversarial_weight` (2 for kgan's least-squares family,
+    whose generator term is half the authors' MSE, so that lambda means what it means in the
+    paper). The identity term (section 5.2 of the paper, `0.5 * lambda`)
     keeps colours when a generator is given an image already of its output domain.
 
     Each training step follows the authors' code: the forward passes, one update of *both*
@@ -202,7 +204,8 @@ class CycleGAN(gan.GAN):
         loss="least_squares",
         cycle_weight=10.0,
         identity_weight=0.5,
-        discriminator_loss_weight=0.5,
+        adversarial_weight=None,
+        discriminator_loss_weight=None,
         gradient_penalty_weight=0.0,
         gradient_penalty_target=1.0,
         terminate_on_non_finite=True,
@@ -224,12 +227,22 @@ class CycleGAN(gan.GAN):
                 paper's `0.5 * lambda` is `0.5`); `0` turns them off and skips the two extra
                 generator passes. Needs both domains to have the same channel count. Defaults
                 to `0.5`.
+            adversarial_weight: Factor on each generator's adversarial term. The balance of
+                the adversarial, cycle and identity terms is what `cycle_weight` tunes, so it
+                must be measured in the authors' units: their least-squares generator term is
+                `MSE(D(G(x)), 1)`, while kgan's least-squares family (Mao et al.) is half of
+                that, `0.5 * (D(G(x)) - 1)^2`. Defaults to `None`: `2.0` for
+                `"least_squares"` (so that `cycle_weight=10` means the paper's lambda = 10),
+                `1.0` for the other families (whose generator terms equal the authors').
             discriminator_loss_weight: Factor on each discriminator's loss when it is
                 optimised; the authors' code halves it "to slow down the rate at which D
                 learns relative to G". Adam's update does not depend on the gradient's scale (up
                 to its epsilon), so under Adam the factor changes almost nothing; under SGD it
-                halves the discriminators' learning rate. The logged `d_loss_*` are unweighted.
-                Defaults to `0.5`.
+                scales the discriminators' learning rate, and it sets the loss's balance with a
+                gradient penalty. The logged `d_loss_*` are unweighted. Defaults to `None`:
+                `1.0` for `"least_squares"` (kgan's least-squares discriminator loss,
+                `0.5 * ((D(real) - 1)^2 + D(fake)^2)`, already is the authors' halved loss),
+                `0.5` for the other families.
             gradient_penalty_weight: Weight of a WGAN-GP gradient penalty on each
                 discriminator; `0` turns it off. Defaults to `0.0`.
             gradient_penalty_target: Gradient norm the penalty aims at. Defaults to `1.0`.
@@ -254,6 +267,13 @@ class CycleGAN(gan.GAN):
         for name, value in weights.items():
             if float(value) < 0:
                 raise ValueError(f"{name} must be >= 0, got {value}.")
+        least_squares = adversarial.canonical_name(loss) == "least_squares"
+        if adversarial_weight is None:
+            adversarial_weight = 2.0 if least_squares else 1.0
+        if discriminator_loss_weight is None:
+            discriminator_loss_weight = 1.0 if least_squares else 0.5
+        if float(adversarial_weight) < 0:
+            raise ValueError(f"adversarial_weight must be >= 0, got {adversarial_weight}.")
         if float(discriminator_loss_weight) <= 0 or float(gradient_penalty_target) <= 0:
             raise ValueError(
                 "discriminator_loss_weight and gradient_penalty_target must be positive, got "
@@ -277,6 +297,7 @@ class CycleGAN(gan.GAN):
         self.generator_loss_fn, self.discriminator_loss_fn = adversarial.get(self.loss_name)
         self.cycle_weight = float(cycle_weight)
         self.identity_weight = float(identity_weight)
+        self.adversarial_weight = float(adversarial_weight)
         self.discriminator_loss_weight = float(discriminator_loss_weight)
         self.gradient_penalty_weight = float(gradient_penalty_weight)
         self.gradient_penalty_target = float(gradient_penalty_target)
@@ -305,6 +326,7 @@ class CycleGAN(gan.GAN):
             loss=self.loss_name,
             cycle_weight=self.cycle_weight,
             identity_weight=self.identity_weight,
+            adversarial_weight=self.adversarial_weight,
             discriminator_loss_weight=self.discriminator_loss_weight,
             gradient_penalty_weight=self.gradient_penalty_weight,
             gradient_penalty_target=self.gradient_penalty_target,
@@ -487,7 +509,7 @@ class CycleGAN(gan.GAN):
             images_b, outputs["rec_b"]
         )
         losses = {"g_loss_ab": g_loss_ab, "g_loss_ba": g_loss_ba, "cycle_loss": cycle}
-        total = g_loss_ab + g_loss_ba + self.cycle_weight * cycle
+        total = self.adversarial_weight * (g_loss_ab + g_loss_ba) + self.cycle_weight * cycle
         if self.identity_weight > 0:
             identity = reconstruction.l1_loss(images_b, outputs["same_b"]) + reconstruction.l1_loss(
                 images_a, outputs["same_a"]

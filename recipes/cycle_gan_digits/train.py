@@ -53,6 +53,7 @@ DEFAULTS = {
     "decay_epochs": 15,
     "batch_size": 8,
     "generator_blocks": 4,
+    "generator_downsampling": 2,
     "filters": 16,
     "discriminator_layers": 2,
     "pool_size": 50,
@@ -92,6 +93,11 @@ def build_parser():
     )
     add("--batch-size", type=int, help="images of each domain per step (the paper: 1)")
     add("--generator-blocks", type=int, help="residual blocks (paper: 6 at 128, 9 at 256)")
+    add(
+        "--generator-downsampling",
+        type=int,
+        help="stride-2 steps of the generators (paper: 2); fewer keep them more local",
+    )
     add("--filters", type=int, help="width of all four networks (paper: 64)")
     add(
         "--discriminator-layers",
@@ -119,6 +125,7 @@ def parse_flags(argv=None):
         "epochs",
         "batch_size",
         "generator_blocks",
+        "generator_downsampling",
         "filters",
         "discriminator_layers",
         "samples_every",
@@ -229,6 +236,7 @@ def build_model(flags, channels_a, channels_b):
             input_channels=source,
             output_channels=target,
             num_blocks=flags["generator_blocks"],
+            num_downsampling=flags["generator_downsampling"],
             filters=flags["filters"],
             name=name,
         )

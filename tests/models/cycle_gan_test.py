@@ -68,14 +68,21 @@ def test_generator_loss_matches_the_formula_for_least_squares():
     rec_a, rec_b = numpy_of(model.generator_ba, fake_b), numpy_of(model.generator_ab, fake_a)
     same_b, same_a = numpy_of(model.generator_ab, images_b), numpy_of(model.generator_ba, images_a)
 
-    def least_squares(logits):  # 0.5 * (D(G(x)) - 1)^2, averaged over the patches
+    def least_squares(logits):  # kgan's 0.5 * (D(G(x)) - 1)^2, averaged over the patches
         return 0.5 * ((logits - 1) ** 2).reshape(len(logits), -1).mean(axis=1)
+
+    def authors_mse(logits):  # the authors' MSELoss(D(G(x)), 1): no 0.5
+        return ((logits - 1) ** 2).reshape(len(logits), -1).mean(axis=1)
 
     g_ab = least_squares(numpy_of(model.discriminator_b, fake_b))
     g_ba = least_squares(numpy_of(model.discriminator_a, fake_a))
     cycle = l1(images_a, rec_a) + l1(images_b, rec_b)
     identity = l1(images_b, same_b) + l1(images_a, same_a)
-    expected = g_ab + g_ba + 3.0 * cycle + 0.5 * 3.0 * identity
+    # The authors' objective, term for term (lambda = 3, identity 0.5 * lambda).
+    fake_b_logits = numpy_of(model.discriminator_b, fake_b)
+    fake_a_logits = numpy_of(model.discriminator_a, fake_a)
+    expected = authors_mse(fake_b_logits) + authors_mse(fake_a_logits)
+    expected = expected + 3.0 * cycle + 0.5 * 3.0 * identity
     losses = model.generator_losses(images_a, images_b)
     for key, value in (("g_loss_ab", g_ab), ("g_loss_ba", g_ba), ("cycle_loss", cycle)):
         np.testing.assert_allclose(losses[key], value, rtol=1e-5, err_msg=key)

@@ -1,0 +1,289 @@
+"""`export_generator`: a kgan model's generator as a SavedModel and LiteRT models, checked.
+
+Each artefact is written under a temporary name, run beside the Keras generator on fixed
+seeded inputs (see `parity.py`), and moved into place only when every artefact of the call
+meets its threshold: a failed export leaves nothing behind, not even a partial folder.
+"""
+
+import dataclasses
+import os
+import shutil
+import tempfile
+
+from kgan.export import litert_runner
+from kgan.export import parity
+from kgan.export import saved_model
+from kgan.export import signatures as signatures_lib
+from kgan.export import tflite
+
+FORMATS = ("saved_model", "tflite")
+# Examples run through every signature of every artefact for the parity figures.
+PARITY_EXAMPLES = 8
+
+
+@dataclasses.dataclass
+class Artefact:
+    """One exported file or folder and its parity against the Keras generator."""
+
+    format: str
+    quantize: str
+    path: str
+    size_bytes: int
+    signatures: dict
+    figures: dict
+    thresholds: dict
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+    def __str__(self):
+        variant = self.format if self.quantize is None else f"{self.format} ({self.quantize})"
+        figures = parity.format_figures(self.figures)
+        size = f"{self.size_bytes / 1024:9.1f} KiB"
+        return f"{variant:<20} {size}  {figures}  [{', '.join(self.signatures)}]  {self.path}"
+
+
+@dataclasses.dataclass
+class ExportReport:
+    """What `export_generator` wrote: one `Artefact` per format and quantization."""
+
+    kind: str
+    artefacts: list
+
+    @property
+    def paths(self):
+        """`{"saved_model": path, "tflite": path, "tflite_int8": path, ...}`."""
+        return {_key(item.format, item.quantize): item.path for item in self.artefacts}
+
+    def __getitem__(self, key):
+        """The `Artefact` named like a key of `paths`, e.g. `report["tflite_float16"]`."""
+        for item in self.artefacts:
+            if _key(item.format, item.quantize) == key:
+                return item
+        raise KeyError(key)
+
+    def to_dict(self):
+        return {"kind": self.kind, "artefacts": [item.to_dict() for item in self.artefacts]}
+
+    def __str__(self):
+        return "\n".join(str(item) for item in self.artefacts)
+
+
+def _key(format, quantize):
+    return format if quantize is None else f"{format}_{quantize}"
+
+
+def _as_list(value, name, allowed):
+    values = list(value) if isinstance(value, (list, tuple)) else [value]
+    for item in values:
+        if item not in allowed:
+            raise ValueError(f"{name} must be one of {allowed} (or a list of them); got {item!r}.")
+    if not values:
+        raise ValueError(f"{name} names nothing to export.")
+    return list(dict.fromkeys(values))
+
+
+def export_generator(
+    model,
+    path,
+    format="saved_model",
+    quantize=None,
+    representative_data=None,
+    num_representative=100,
+    parity_threshold=None,
+    direction="a2b",
+    seed=0,
+    verbose=True,
+):
+    """Exports the generator of a kgan model for serving, checking parity with Keras.
+
+    Writes into the folder `path`: `saved_model/` (signatures `generate` and `sample`, or
+    `translate`; see `kgan.export.signatures`) and `generator.tflite`,
+    `generator_<quantize>.tflite` (LiteRT, built-in ops only, `generate` or `translate`). A
+    CycleGAN's names end in `_<direction>` (`saved_model_a2b/`, `generator_a2b.tflite`), so both
+    directions can share a folder. Every artefact gets a `<artefact>.parity.json` beside it.
+
+    Args:
+        model: a `kgan.GAN`, `kgan.ConditionalGAN`, `kgan.Pix2Pix` or `kgan.CycleGAN`.
+        path: the output folder (created if missing; artefacts there are replaced).
+        format: `"saved_model"`, `"tflite"` or a list of both. Defaults to `"saved_model"`.
+        quantize: LiteRT only: `None` (float32), `"float16"`, `"dynamic"`, `"int8"`, or a list of
+            them for one `.tflite` file each. Defaults to `None`.
+        representative_data: source images (array `[N, H, W, C]`, uint8 or float in [-1, 1], or
+            an iterable of batches) for an image-to-image model's int8 calibration; they are also
+            the parity inputs. Latent models draw calibration inputs themselves (standard normal
+            latent vectors, seeded; cycled class ids or random 0/1 attributes). Defaults to
+            `None`.
+        num_representative: examples in the int8 calibration set. Defaults to `100`.
+        parity_threshold: `None` for `parity.DEFAULT_THRESHOLDS` (float32 within 1 level,
+            float16 PSNR >= 40 dB, dynamic and int8 reported only), or a dict such as
+            `{"max_error": 4, "min_psnr": 30}` applied to every artefact. Defaults to `None`.
+        direction: CycleGAN only: which generator to export, `"a2b"` or `"b2a"`. Defaults to
+            `"a2b"`.
+        seed: seed of the parity inputs and the calibration set. Defaults to `0`.
+        verbose: print one line per artefact. Defaults to `True`.
+
+    Returns:
+        An `ExportReport`: `report.paths`, and per artefact size and parity figures.
+
+    Raises:
+        ValueError: a model that cannot be exported, or a bad argument.
+        parity.ParityError: an artefact missed its threshold (nothing is written then).
+
+    Example:
+
+    ```python
+    report = kgan.export.export_generator(
+        gan, "exported", format=["saved_model", "tflite"], quantize=[None, "float16"]
+    )
+    report["tflite_float16"].figures["psnr"]
+    ```
+    """
+    formats = _as_list(format, "format", FORMATS)
+    quantizations = _as_list(quantize, "quantize", tflite.QUANTIZATIONS)
+    if "tflite" not in formats and quantizations != [None]:
+        raise ValueError(
+            f"quantize={quantize!r} applies to LiteRT models: add 'tflite' to format "
+            f"(format={format!r})."
+        )
+    if isinstance(num_representative, bool) or int(num_representative) < 1:
+        raise ValueError(f"num_representative must be at least 1; got {num_representative!r}.")
+    for item in quantizations:
+        parity.thresholds_for("tflite", item, parity_threshold)  # a bad dict fails now
+    spec = signatures_lib.describe(model, direction)
+    translation = spec.kind == "translation"
+    images = None
+    if translation and representative_data is not None:
+        images = tflite.representative_images(
+            representative_data, max(num_representative, PARITY_EXAMPLES), spec.input_shape
+        )
+    elif representative_data is not None:
+        raise ValueError(
+            "representative_data is for image-to-image models (Pix2Pix, CycleGAN); a latent "
+            "model draws its calibration inputs itself. Leave it out."
+        )
+    if "int8" in quantizations and translation and images is None:
+        raise ValueError(
+            "int8 quantization of an image-to-image model needs real source images to calibrate "
+            "on: pass representative_data=<array [N, H, W, C] or dataset of source images>."
+        )
+
+    suffix = f"_{direction}" if isinstance(model, _cycle_gan_class()) else ""
+    created = not os.path.exists(path)
+    os.makedirs(path, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".export.", suffix=".tmp", dir=path)
+    try:
+        staged_model = os.path.join(staging, f"saved_model{suffix}")
+        saved_model.write(spec, staged_model)
+        staged = []  # (artefact with its final path, staged path)
+        if "saved_model" in formats:
+            loaded = saved_model.load(staged_model)
+            staged.append(
+                _check(
+                    spec,
+                    "saved_model",
+                    None,
+                    staged_model,
+                    os.path.join(path, f"saved_model{suffix}"),
+                    lambda name, inputs: saved_model.run(loaded, name, inputs),
+                    spec.signatures,
+                    images,
+                    seed,
+                    parity_threshold,
+                )
+            )
+        for item in quantizations if "tflite" in formats else []:
+            name = f"generator{suffix}" + ("" if item is None else f"_{item}")
+            staged_file = os.path.join(staging, f"{name}.tflite")
+            signature = tflite.SIGNATURES[spec.kind][0]
+            representative = None
+            if item == "int8":
+                representative = tflite.representative_dataset(
+                    _calibration_inputs(spec, images, num_representative, seed),
+                    num_representative,
+                )
+            with open(staged_file, "wb") as file:
+                file.write(tflite.convert(staged_model, signature, item, representative))
+            interpreter = litert_runner.load(staged_file)
+            staged.append(
+                _check(
+                    spec,
+                    "tflite",
+                    item,
+                    staged_file,
+                    os.path.join(path, f"{name}.tflite"),
+                    lambda name, inputs, it=interpreter: litert_runner.run(it, name, inputs),
+                    (signature,),
+                    images,
+                    seed,
+                    parity_threshold,
+                )
+            )
+        missed = [
+            f"{item.path}: {'; '.join(parity.failures(item.figures, item.thresholds))}"
+            for item, _ in staged
+            if parity.failures(item.figures, item.thresholds)
+        ]
+        if missed:
+            raise parity.ParityError(
+                "The export differs from the Keras generator past the parity threshold, so "
+                f"nothing was written: {' | '.join(missed)}. Pass a looser parity_threshold "
+                "to accept it."
+            )
+        for artefact, staged_path in staged:
+            saved_model.move_into_place(staged_path, artefact.path)
+            parity.write_json(f"{artefact.path}.parity.json", artefact.to_dict())
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created and not os.listdir(path):
+            os.rmdir(path)  # a failed export leaves no trace, not even the folder it made
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
+    report = ExportReport(spec.kind, [artefact for artefact, _ in staged])
+    if verbose:
+        print(report)
+    return report
+
+
+def _cycle_gan_class():
+    from kgan.models import cycle_gan
+
+    return cycle_gan.CycleGAN
+
+
+def _check(spec, format, quantize, staged_path, final_path, run_fn, names, images, seed, limit):
+    """Runs `names` of a staged artefact against Keras; returns `(Artefact, staged_path)`."""
+    figures = {}
+    for name in names:
+        inputs = signatures_lib.example_inputs(spec, name, PARITY_EXAMPLES, seed, images)
+        actual = run_fn(name, inputs)["images"]
+        figures[name] = parity.compare(signatures_lib.keras_images(spec, name, inputs), actual)
+    artefact = Artefact(
+        format=format,
+        quantize=quantize,
+        path=str(final_path),
+        size_bytes=_size(staged_path),
+        signatures=figures,
+        figures=parity.combine(list(figures.values())),
+        thresholds=parity.thresholds_for(format, quantize, limit),
+    )
+    return artefact, staged_path
+
+
+def _calibration_inputs(spec, images, num, seed):
+    """`index -> {input: batch of 1}` for int8 calibration, drawn apart from the parity inputs."""
+    if spec.kind == "translation":
+        return lambda index: {"images": images[index % len(images)][None]}
+    # A seed sequence of its own, so calibration and parity inputs differ.
+    batch = signatures_lib.example_inputs(spec, "generate", num, [seed, 1])
+    return lambda index: {key: value[index : index + 1] for key, value in batch.items()}
+
+
+def _size(path):
+    if os.path.isfile(path):
+        return os.path.getsize(path)
+    return sum(
+        os.path.getsize(os.path.join(folder, name))
+        for folder, _, names in os.walk(path)
+        for name in names
+    )

@@ -1,0 +1,127 @@
+"""Parity: how far an exported model's uint8 images are from the Keras generator's.
+
+Both sides are compared as uint8 pixels, the Keras side converted with
+`kgan.utils.images.to_uint8`, so the figures are in the units an app sees:
+
+- `max_error`: the largest absolute difference, in pixel levels (0-255);
+- `mean_error`: the mean absolute difference, in pixel levels;
+- `psnr`: the peak signal-to-noise ratio in dB with peak 255, `10 log10(255^2 / MSE)`;
+  `inf` (`null` in JSON) when the images are identical.
+
+Default thresholds, by artefact (`DEFAULT_THRESHOLDS`): a float32 export (SavedModel, or a
+LiteRT model without quantization) may differ by at most one level (float32 rounding near a .5
+boundary, and LiteRT's own kernels); a float16 model needs a PSNR of at least 40 dB (about 2.5
+levels RMS). Dynamic-range and int8 models are only reported: how much quantization costs
+depends on the network and its training, so the caller sets the bar
+(`parity_threshold={"min_psnr": 30}`).
+"""
+
+import json
+import math
+import os
+
+import numpy as np
+
+# (format, quantize) -> thresholds; a missing key is not checked.
+DEFAULT_THRESHOLDS = {
+    ("saved_model", None): {"max_error": 1},
+    ("tflite", None): {"max_error": 1},
+    ("tflite", "float16"): {"min_psnr": 40.0},
+    ("tflite", "dynamic"): {},
+    ("tflite", "int8"): {},
+}
+THRESHOLD_KEYS = ("max_error", "mean_error", "min_psnr")
+
+
+class ParityError(ValueError):
+    """An exported model's images are further from the Keras model's than the threshold."""
+
+
+def compare(expected, actual):
+    """Parity figures of `actual` uint8 images against `expected` ones of the same shape.
+
+    Args:
+        expected: uint8 array, the Keras model's images.
+        actual: uint8 array, the exported model's images.
+
+    Returns:
+        `{"max_error": int, "mean_error": float, "psnr": float}`.
+
+    Example:
+
+    >>> compare(np.zeros((1, 2, 2, 1), np.uint8), np.ones((1, 2, 2, 1), np.uint8))
+    {'max_error': 1, 'mean_error': 1.0, 'psnr': 48.1...}
+    """
+    expected = np.asarray(expected)
+    actual = np.asarray(actual)
+    if expected.shape != actual.shape:
+        raise ParityError(
+            f"The exported model makes images of shape {actual.shape}, the Keras model "
+            f"{expected.shape}."
+        )
+    difference = np.abs(expected.astype(np.int64) - actual.astype(np.int64))
+    mse = float(np.mean(difference.astype(np.float64) ** 2))
+    psnr = math.inf if mse == 0 else 10.0 * math.log10(255.0**2 / mse)
+    return {
+        "max_error": int(difference.max()),
+        "mean_error": float(difference.mean()),
+        "psnr": psnr,
+    }
+
+
+def combine(figures):
+    """The worst of several `compare` results (one per signature)."""
+    return {
+        "max_error": max(item["max_error"] for item in figures),
+        "mean_error": max(item["mean_error"] for item in figures),
+        "psnr": min(item["psnr"] for item in figures),
+    }
+
+
+def thresholds_for(format, quantize, parity_threshold=None):
+    """The thresholds that apply: the caller's (a dict of `THRESHOLD_KEYS`) or the defaults."""
+    if parity_threshold is None:
+        return dict(DEFAULT_THRESHOLDS[(format, quantize)])
+    if not isinstance(parity_threshold, dict) or not set(parity_threshold) <= set(THRESHOLD_KEYS):
+        raise ValueError(
+            "parity_threshold must be None (the defaults) or a dict with keys among "
+            f"{THRESHOLD_KEYS}, e.g. {{'min_psnr': 30}}; got {parity_threshold!r}."
+        )
+    return dict(parity_threshold)
+
+
+def failures(figures, thresholds):
+    """The thresholds that `figures` miss, as readable strings (empty when all pass)."""
+    missed = []
+    if "max_error" in thresholds and figures["max_error"] > thresholds["max_error"]:
+        missed.append(f"max error {figures['max_error']} > {thresholds['max_error']} levels")
+    if "mean_error" in thresholds and figures["mean_error"] > thresholds["mean_error"]:
+        missed.append(f"mean error {figures['mean_error']:.3f} > {thresholds['mean_error']} levels")
+    if "min_psnr" in thresholds and figures["psnr"] < thresholds["min_psnr"]:
+        missed.append(f"PSNR {figures['psnr']:.2f} < {thresholds['min_psnr']} dB")
+    return missed
+
+
+def format_figures(figures):
+    """`figures` on one line, e.g. `max 1, mean 0.016 levels, PSNR 66.1 dB`."""
+    psnr = "inf" if math.isinf(figures["psnr"]) else f"{figures['psnr']:.1f}"
+    return f"max {figures['max_error']}, mean {figures['mean_error']:.3f} levels, PSNR {psnr} dB"
+
+
+def _jsonable(value):
+    if isinstance(value, float) and math.isinf(value):
+        return None  # strict JSON has no infinity: identical images read as `null`
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+def write_json(path, report):
+    """Writes `report` (a dict) as indented, strict JSON through a temporary file."""
+    temporary = f"{path}.tmp"
+    with open(temporary, "w", encoding="utf-8") as file:
+        json.dump(_jsonable(report), file, indent=2, allow_nan=False)
+        file.write("\n")
+    os.replace(temporary, path)

@@ -1,0 +1,249 @@
+"""Serving signatures: what an app calls on an exported generator, without kgan's conventions.
+
+Every signature returns `{"images": uint8 [N, H, W, C]}`, with the de-normalisation of
+`kgan.utils.images.to_uint8` (`floor((x + 1) * 127.5 + 0.5)`, clipped to [0, 255]) baked in, and
+takes a batch of any size `N`:
+
+| objective | signatures |
+|---|---|
+| `GAN` | `generate(z: float32 [N, latent_dim])`, `sample(seed: int32 [], num: int32 [])` |
+| `ConditionalGAN` (class ids) | `generate(z, labels: int32 [N])`, `sample(seed, labels)` |
+| `ConditionalGAN` (attributes) | `generate(z, labels: float32 [N, dim])`, `sample(seed, labels)` |
+| `Pix2Pix`, `CycleGAN` | `translate(images: uint8 [N, H, W, C])` |
+
+The SavedModel also names its first signature (`generate` or `translate`) `serving_default`,
+as Keras does, for servers that call a model without a signature name.
+
+`sample` draws its latent vectors inside the graph with
+`tf.random.stateless_normal([N, latent_dim], seed=[seed, 0])`: the same seed gives the same
+images on every run and machine, but not the same images as kgan's own `model.generate(num,
+seed)`, which draws with NumPy. A `CycleGAN` exports one direction (`direction="a2b"` or
+`"b2a"`) as `translate`, so an app never needs to know which generator it holds; export twice
+for both directions.
+"""
+
+import dataclasses
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from kgan.models import conditional_gan
+from kgan.models import cycle_gan
+from kgan.models import gan as gan_lib
+from kgan.models import pix2pix
+
+# What each kind of model serves; `sample` needs a random-number op (see `tflite.py`).
+SIGNATURES = {
+    "unconditional": ("generate", "sample"),
+    "classes": ("generate", "sample"),
+    "attributes": ("generate", "sample"),
+    "translation": ("translate",),
+}
+
+
+@dataclasses.dataclass
+class GeneratorSpec:
+    """What the export needs to know about a model's generator.
+
+    Attributes:
+        kind: `"unconditional"`, `"classes"`, `"attributes"` or `"translation"`.
+        generator: the Keras network that makes the images.
+        input_shape: `(latent_dim,)` or the source image shape `(H, W, C)`.
+        output_shape: the image shape `(H, W, C)`.
+        condition_size: `num_classes` or `condition_dim`; `None` for other kinds.
+    """
+
+    kind: str
+    generator: keras.Model
+    input_shape: tuple
+    output_shape: tuple
+    condition_size: int = None
+
+    @property
+    def signatures(self):
+        return SIGNATURES[self.kind]
+
+
+def describe(model, direction="a2b"):
+    """The `GeneratorSpec` of a kgan objective, or a `ValueError` saying why it cannot export.
+
+    Args:
+        model: a `kgan.GAN`, `kgan.ConditionalGAN`, `kgan.Pix2Pix` or `kgan.CycleGAN`.
+        direction: `CycleGAN` only: `"a2b"` or `"b2a"`. Defaults to `"a2b"`.
+
+    Returns:
+        A `GeneratorSpec`.
+    """
+    if isinstance(model, cycle_gan.CycleGAN):
+        if direction not in cycle_gan.DIRECTIONS:
+            raise ValueError(f"direction must be 'a2b' or 'b2a'; got {direction!r}.")
+        generator, kind = model._generator_for(direction), "translation"
+    elif isinstance(model, pix2pix.Pix2Pix):
+        generator, kind = model.generator, "translation"
+    elif isinstance(model, conditional_gan.ConditionalGAN):
+        generator = model.generator
+        kind = "classes" if model.num_classes is not None else "attributes"
+    elif isinstance(model, gan_lib.GAN):
+        generator, kind = model.generator, "unconditional"
+    else:
+        raise ValueError(
+            "export_generator takes a kgan model (kgan.GAN, ConditionalGAN, Pix2Pix or "
+            f"CycleGAN); got {type(model).__name__}."
+        )
+    if not generator.built or not getattr(generator, "inputs", None):
+        raise ValueError(
+            f"The generator of this {type(model).__name__} was never built, so its input shape "
+            "is unknown and it cannot be exported. Build it on a batch first (e.g. "
+            "`model(inputs)`, or fit one step), or give it `keras.Input` layers."
+        )
+    input_shape = tuple(generator.inputs[0].shape[1:])
+    output_shape = tuple(generator.outputs[0].shape[1:])
+    if len(output_shape) != 3 or None in output_shape:
+        raise ValueError(
+            "Export serves uint8 images [N, H, W, C], but the generator makes samples of shape "
+            f"{output_shape}. Export a generator of fixed-size images."
+        )
+    if None in input_shape:
+        raise ValueError(
+            f"The generator takes inputs of shape {input_shape} with unknown sizes; export needs "
+            "a fixed input size (rebuild it with `keras.Input((H, W, C))`)."
+        )
+    condition_size = None
+    if kind in ("classes", "attributes"):
+        condition_size = model.num_classes if kind == "classes" else model.condition_dim
+    return GeneratorSpec(kind, generator, input_shape, output_shape, condition_size)
+
+
+def to_uint8(images):
+    """`kgan.utils.images.to_uint8` in TensorFlow ops that convert to LiteRT built-ins.
+
+    `floor(clip(x * 127.5 + 128, 0, 255))` is `floor((x + 1) * 127.5 + 0.5)` clipped, written
+    so that int8 quantization keeps it exact to a level: the affine map is one quantized op
+    on the tanh output, and the floor and clip act on values already in pixel units (the
+    textbook form, with its separate `+ 1` and `+ 0.5`, quantized to errors of 40 levels).
+    float32 arithmetic can put a value a hair away from a .5 boundary on the other side than
+    NumPy's float64 does, so an export may differ from `to_uint8` by one level on rare pixels;
+    `parity.py` measures it. NaN becomes 0, as in `to_uint8`.
+    """
+    pixels = tf.floor(tf.clip_by_value(images * 127.5 + 128.0, 0.0, 255.0))
+    pixels = tf.where(tf.math.is_nan(pixels), tf.zeros_like(pixels), pixels)
+    return tf.cast(pixels, tf.uint8)
+
+
+def from_uint8(images):
+    """uint8 pixels [0, 255] -> float32 in [-1, 1], the range kgan's generators take."""
+    return tf.cast(images, tf.float32) / 127.5 - 1.0
+
+
+def latent_from_seed(seed, num, latent_dim):
+    """The `sample` signature's latent vectors: stateless, so a seed fixes them everywhere."""
+    shape = tf.stack([num, latent_dim])
+    return tf.random.stateless_normal(shape, seed=tf.stack([seed, 0]))
+
+
+def _label_spec(spec):
+    if spec.kind == "classes":
+        return tf.TensorSpec([None], tf.int32, name="labels")
+    return tf.TensorSpec([None, spec.condition_size], tf.float32, name="labels")
+
+
+def build_archive(spec):
+    """A `keras.export.ExportArchive` serving `spec.signatures` (see the module docstring).
+
+    Args:
+        spec: a `GeneratorSpec` from `describe`.
+
+    Returns:
+        The archive; `archive.write_out(path)` writes it as a SavedModel.
+    """
+    generator = spec.generator
+    archive = keras.export.ExportArchive()
+    archive.track(generator)
+
+    def images(*inputs):
+        outputs = generator(list(inputs) if len(inputs) > 1 else inputs[0], training=False)
+        return {"images": to_uint8(tf.cast(outputs, tf.float32))}
+
+    if spec.kind == "translation":
+        source = tf.TensorSpec([None, *spec.input_shape], tf.uint8, name="images")
+        archive.add_endpoint(
+            "translate", lambda pixels: images(from_uint8(pixels)), input_signature=[source]
+        )
+        return archive
+
+    latent_dim = spec.input_shape[0]
+    z = tf.TensorSpec([None, latent_dim], tf.float32, name="z")
+    seed = tf.TensorSpec([], tf.int32, name="seed")
+    if spec.kind == "unconditional":
+        archive.add_endpoint("generate", images, input_signature=[z])
+        num = tf.TensorSpec([], tf.int32, name="num")
+        archive.add_endpoint(
+            "sample",
+            lambda seed, num: images(latent_from_seed(seed, num, latent_dim)),
+            input_signature=[seed, num],
+        )
+    else:
+        labels = _label_spec(spec)
+        archive.add_endpoint("generate", images, input_signature=[z, labels])
+        archive.add_endpoint(
+            "sample",
+            lambda seed, labels: images(
+                latent_from_seed(seed, tf.shape(labels)[0], latent_dim), labels
+            ),
+            input_signature=[seed, labels],
+        )
+    return archive
+
+
+def example_inputs(spec, signature, num, seed, images=None):
+    """Fixed inputs for `signature`, as a dict of NumPy arrays named like its inputs.
+
+    Args:
+        spec: a `GeneratorSpec`.
+        signature: a name from `spec.signatures`.
+        num: the batch size.
+        seed: the seed of the latent vectors and attribute vectors.
+        images: `translate` only: uint8 source images to use instead of random pixels.
+
+    Returns:
+        `{input name: array}`.
+    """
+    rng = np.random.default_rng(seed)
+    if signature == "translate":
+        if images is None:
+            images = rng.integers(0, 256, (num, *spec.input_shape), dtype=np.uint8)
+        return {"images": np.asarray(images[:num], np.uint8)}
+    inputs = {}
+    if signature == "generate":
+        inputs["z"] = rng.standard_normal((num, spec.input_shape[0])).astype(np.float32)
+    else:
+        inputs["seed"] = np.int32(seed)
+        if spec.kind == "unconditional":
+            inputs["num"] = np.int32(num)
+    if spec.kind == "classes":
+        inputs["labels"] = (np.arange(num) % spec.condition_size).astype(np.int32)
+    elif spec.kind == "attributes":
+        inputs["labels"] = rng.integers(0, 2, (num, spec.condition_size)).astype(np.float32)
+    return inputs
+
+
+def keras_images(spec, signature, inputs):
+    """What the Keras generator makes of a signature's `inputs`, as uint8 (NumPy rounding)."""
+    from kgan.utils import images as images_lib
+
+    if signature == "translate":
+        source = inputs["images"].astype(np.float32) / np.float32(127.5) - np.float32(1.0)
+        outputs = spec.generator(source, training=False)
+    else:
+        if signature == "generate":
+            latent = inputs["z"]
+        else:
+            num = inputs["num"] if "num" in inputs else len(inputs["labels"])
+            latent = latent_from_seed(int(inputs["seed"]), int(num), spec.input_shape[0])
+        if spec.kind == "unconditional":
+            outputs = spec.generator(latent, training=False)
+        else:
+            labels = tf.convert_to_tensor(inputs["labels"])
+            outputs = spec.generator([tf.convert_to_tensor(latent), labels], training=False)
+    return images_lib.to_uint8(keras.ops.convert_to_numpy(outputs).astype(np.float32))

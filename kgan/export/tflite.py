@@ -1,0 +1,127 @@
+"""LiteRT (TFLite) conversion of an exported SavedModel: quantization and representative data.
+
+Conversion is restricted to LiteRT's built-in ops: the converter would otherwise embed
+TensorFlow ("Select TF") ops, which the standalone `ai_edge_litert` interpreter cannot run.
+One consequence: `sample`'s stateless random op (`StatelessRandomNormalV2`) is not a built-in,
+so LiteRT models serve `generate` (latent models) or `translate` (image-to-image models) only;
+an app draws the latent vectors itself (e.g. standard normal with NumPy).
+
+Quantization (`quantize=`):
+
+| value | weights | activations | needs |
+|---|---|---|---|
+| `None` | float32 | float32 | |
+| `"float16"` | float16 | float32 | |
+| `"dynamic"` | int8 | float32 (int8 matmuls where LiteRT can) | |
+| `"int8"` | int8 | int8 | a representative dataset |
+
+Inputs and outputs keep their serving types whatever the quantization: float32 latent vectors
+(and int32 / float32 labels) or uint8 source images in, uint8 images out; int8 models quantize
+and dequantize at the edges.
+"""
+
+import warnings
+
+import numpy as np
+import tensorflow as tf
+
+QUANTIZATIONS = (None, "float16", "dynamic", "int8")
+
+# Signatures LiteRT can serve (see the module docstring), by `GeneratorSpec.kind`.
+SIGNATURES = {
+    "unconditional": ("generate",),
+    "classes": ("generate",),
+    "attributes": ("generate",),
+    "translation": ("translate",),
+}
+
+
+def check_quantize(quantize):
+    """Raises `ValueError` unless `quantize` is one of `QUANTIZATIONS`."""
+    if quantize not in QUANTIZATIONS:
+        raise ValueError(f"quantize must be one of {QUANTIZATIONS}; got {quantize!r}.")
+
+
+def representative_images(data, num, shape):
+    """Up to `num` source images from `data`, as uint8 `[n, H, W, C]` (the `translate` input).
+
+    Args:
+        data: an array `[N, H, W, C]` (uint8 pixels, or floats in [-1, 1]), or an iterable
+            (e.g. a `tf.data.Dataset`) of such batches or of `(source, target)` batches.
+        num: how many images to take at most.
+        shape: the model's source image shape `(H, W, C)`, to check against.
+
+    Returns:
+        A uint8 NumPy array.
+    """
+    from kgan.utils import images as images_lib
+
+    if isinstance(data, (np.ndarray, tf.Tensor)) or hasattr(data, "__array__"):
+        batches = [np.asarray(data)]
+    else:
+        batches, taken = [], 0
+        for batch in data:
+            if isinstance(batch, (tuple, list)):
+                batch = batch[0]  # (source, target) pairs: the source feeds the model
+            batch = np.asarray(batch)
+            batches.append(batch if batch.ndim == 4 else batch[None])
+            taken += len(batches[-1])
+            if taken >= num:
+                break
+    images = np.concatenate(batches, axis=0)[:num] if batches else np.zeros((0,))
+    if images.ndim != 4 or tuple(images.shape[1:]) != tuple(shape) or len(images) == 0:
+        raise ValueError(
+            "representative_data must hold source images of shape "
+            f"[N, {', '.join(map(str, shape))}]; got shape {images.shape}."
+        )
+    return images_lib.to_uint8(images)
+
+
+def representative_dataset(inputs_fn, num):
+    """A converter's `representative_dataset`: `num` single-example input dicts.
+
+    Args:
+        inputs_fn: `inputs_fn(index)` -> `{input name: array with a batch of 1}`.
+        num: how many examples.
+    """
+
+    def generate():
+        for index in range(num):
+            yield inputs_fn(index)
+
+    return generate
+
+
+def convert(saved_model_dir, signature, quantize=None, representative=None):
+    """Converts one signature of a SavedModel to LiteRT flatbuffer bytes.
+
+    Args:
+        saved_model_dir: the SavedModel written by `saved_model.write`.
+        signature: the signature to convert, e.g. `"generate"`.
+        quantize: one of `QUANTIZATIONS`. Defaults to `None`.
+        representative: for `"int8"`, a `representative_dataset` callable.
+
+    Returns:
+        The model as `bytes`.
+    """
+    check_quantize(quantize)
+    if quantize == "int8" and representative is None:
+        raise ValueError("int8 quantization needs a representative dataset.")
+    converter = tf.lite.TFLiteConverter.from_saved_model(
+        str(saved_model_dir), signature_keys=[signature]
+    )
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+    if quantize is not None:
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    if quantize == "float16":
+        converter.target_spec.supported_types = [tf.float16]
+    elif quantize == "int8":
+        converter.representative_dataset = representative
+        # Full integer: every op int8; the float edges (latent vectors, the uint8 cast at the
+        # end) become quantize / dequantize ops.
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    with warnings.catch_warnings():
+        # int8 calibration runs TensorFlow's own (deprecated) `tf.lite.Interpreter` inside the
+        # converter; the warning is about code this module does not call.
+        warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated")
+        return converter.convert()

@@ -1,0 +1,49 @@
+"""Tests for kgan/cli/export.py: `kgan export` on tiny saved models, and its one-line errors."""
+
+import json
+
+import numpy as np
+
+from kgan import cli
+from kgan.export import litert_runner
+from kgan.testing import cli as cli_testing
+from kgan.testing.cli import run
+from kgan.testing.cli import run_error
+
+
+def test_export_saved_model_and_tflite(model_path, tmp_path, capsys):
+    out = tmp_path / "exported"
+    argv = ["export", model_path, "--format", "saved_model,tflite", "--quantize", "none,float16"]
+    printed = run([*argv, "--out", out], capsys)
+    assert "Exported 3 artefacts" in printed and "PSNR" in printed
+    assert (out / "saved_model" / "saved_model.pb").exists()
+    for name in ("generator.tflite", "generator_float16.tflite"):
+        report = json.loads((out / f"{name}.parity.json").read_text())
+        assert report["figures"]["max_error"] <= 1
+    interpreter = litert_runner.load(out / "generator_float16.tflite")
+    images = litert_runner.run(interpreter, "generate", {"z": np.zeros((2, 8))})["images"]
+    assert images.shape == (2, 8, 8, 1) and images.dtype == np.uint8
+
+
+def test_export_pix2pix_int8_with_representative(tmp_path, capsys):
+    model = cli_testing.save_tiny_pix2pix(tmp_path / "p.keras")
+    np.save(tmp_path / "sources.npy", np.zeros((4, 8, 8, 1), np.uint8))
+    argv = ["export", model, "--format", "tflite", "--quantize", "int8", "--out", tmp_path / "x"]
+    code, line = run_error(argv, capsys)
+    assert code == cli.RUN_ERROR and "--representative" in line
+    run([*argv, "--representative", tmp_path / "sources.npy"], capsys)
+    assert (tmp_path / "x" / "generator_int8.tflite").exists()
+
+
+def test_usage_errors(model_path, tmp_path, capsys):
+    out = tmp_path / "out"
+    for extra, message in [
+        (["--format", "onnx"], "--format 'onnx'"),
+        (["--quantize", "int4", "--format", "tflite"], "--quantize 'int4'"),
+        (["--quantize", "int8"], "add tflite to --format"),
+    ]:
+        code, line = run_error(["export", model_path, "--out", out, *extra], capsys)
+        assert code == cli.USAGE_ERROR and message in line
+    code, line = run_error(["export", tmp_path / "nope.keras", "--out", out], capsys)
+    assert code == cli.RUN_ERROR and "no model file" in line
+    assert not out.exists()

@@ -1,0 +1,138 @@
+"""Tests for kgan/export/exporter.py: every objective to SavedModel and LiteRT, parity checked."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from kgan import export
+from kgan.export import litert_runner
+from kgan.export import saved_model
+from kgan.export import signatures
+from kgan.testing.objectives import OBJECTIVES
+from kgan.testing.objectives import tiny_model
+
+
+def _inputs(model, signature, num, seed=5):
+    spec = signatures.describe(model, "a2b")
+    return spec, signatures.example_inputs(spec, signature, num, seed)
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES)
+def test_saved_model_matches_keras_at_any_batch(exported, objective):
+    model, report = exported[objective]
+    loaded = saved_model.load(report.paths["saved_model"])
+    spec = signatures.describe(model)
+    for signature in spec.signatures:
+        for num in (1, 5):
+            spec, inputs = _inputs(model, signature, num)
+            images = saved_model.run(loaded, signature, inputs)["images"]
+            assert images.dtype == np.uint8 and images.shape == (num, *spec.output_shape)
+            expected = signatures.keras_images(spec, signature, inputs)
+            assert np.abs(images.astype(int) - expected).max() <= 1
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES)
+def test_tflite_matches_keras_at_any_batch(exported, objective):
+    model, report = exported[objective]
+    interpreter = litert_runner.load(report.paths["tflite"])
+    (signature,) = litert_runner.signature_names(interpreter)
+    assert signature == ("translate" if objective in ("pix2pix", "cycle_gan") else "generate")
+    for num in (1, 5, 2):  # grows and shrinks the dynamic batch
+        spec, inputs = _inputs(model, signature, num)
+        images = litert_runner.run(interpreter, signature, inputs)["images"]
+        assert images.dtype == np.uint8 and images.shape == (num, *spec.output_shape)
+        expected = signatures.keras_images(spec, signature, inputs)
+        assert np.abs(images.astype(int) - expected).max() <= 1
+
+
+def test_report_and_json_beside_each_artefact(exported):
+    _, report = exported["gan"]
+    assert set(report.paths) == {"saved_model", "tflite"}
+    for artefact in report.artefacts:
+        with open(f"{artefact.path}.parity.json", encoding="utf-8") as file:
+            written = json.load(file)
+        assert written["size_bytes"] == artefact.size_bytes > 0
+        assert written["figures"]["max_error"] <= 1
+        assert written["thresholds"] == {"max_error": 1}
+    assert set(report["saved_model"].signatures) == {"generate", "sample"}
+    assert not [
+        name for name in os.listdir(os.path.dirname(report.paths["tflite"])) if ".tmp" in name
+    ]
+
+
+def test_sample_is_reproducible_per_seed(exported):
+    _, report = exported["classes"]
+    loaded = saved_model.load(report.paths["saved_model"])
+    labels = np.array([0, 1, 2, 1], np.int32)
+    first, again, other = (
+        saved_model.run(loaded, "sample", {"seed": np.int32(seed), "labels": labels})["images"]
+        for seed in (7, 7, 8)
+    )
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other)
+
+
+def test_cycle_gan_direction_names_the_artefacts(tmp_path):
+    model = tiny_model("cycle_gan")
+    report = export.export_generator(model, tmp_path, format="tflite", direction="b2a")
+    assert report.paths == {"tflite": str(tmp_path / "generator_b2a.tflite")}
+    details = litert_runner.input_details(litert_runner.load(report.paths["tflite"]), "translate")
+    assert details["images"][0] == (-1, 8, 8, 3)  # B is RGB
+
+
+def test_quantized_variants_are_reported(tmp_path):
+    model = tiny_model("gan", image_size=16)
+    report = export.export_generator(
+        model, tmp_path, format="tflite", quantize=[None, "float16", "dynamic", "int8"]
+    )
+    sizes = {key: report[key].size_bytes for key in report.paths}
+    assert sizes["tflite_int8"] < sizes["tflite"] and sizes["tflite_float16"] < sizes["tflite"]
+    assert report["tflite_float16"].figures["psnr"] >= 40
+    assert report["tflite_int8"].thresholds == {}  # reported, not checked, by default
+    assert report["tflite_int8"].figures["psnr"] > 30
+
+
+def test_int8_translation_calibrates_on_given_images(tmp_path):
+    model = tiny_model("pix2pix")
+    sources = np.random.default_rng(0).uniform(-1, 1, (20, 8, 8, 3)).astype("float32")
+    report = export.export_generator(
+        model, tmp_path, format="tflite", quantize="int8", representative_data=sources
+    )
+    assert report["tflite_int8"].figures["psnr"] > 30
+
+
+def test_parity_failure_raises_and_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(export.ParityError, match="nothing was written"):
+        export.export_generator(
+            tiny_model("gan"),
+            out,
+            format=["saved_model", "tflite"],
+            quantize="int8",
+            parity_threshold={"min_psnr": 200.0},
+        )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"format": "onnx"}, "format must be one of"),
+        ({"format": "tflite", "quantize": "int4"}, "quantize must be one of"),
+        ({"quantize": "float16"}, "add 'tflite' to format"),
+        ({"parity_threshold": 3}, "parity_threshold must be"),
+        ({"num_representative": 0}, "num_representative"),
+        ({"representative_data": np.zeros((2, 8))}, "image-to-image"),
+    ],
+)
+def test_bad_arguments(tmp_path, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        export.export_generator(tiny_model("gan"), tmp_path / "out", **kwargs)
+    assert not (tmp_path / "out").exists()
+
+
+def test_int8_translation_without_images_names_the_fix(tmp_path):
+    with pytest.raises(ValueError, match="representative_data="):
+        export.export_generator(tiny_model("pix2pix"), tmp_path, format="tflite", quantize="int8")

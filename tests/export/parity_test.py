@@ -1,0 +1,48 @@
+"""Tests for kgan/export/parity.py: the figures, the thresholds, the JSON."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from kgan.export import parity
+
+
+def test_compare_figures():
+    expected = np.zeros((2, 4, 4, 1), np.uint8)
+    actual = expected.copy()
+    actual[0, 0, 0, 0] = 3
+    figures = parity.compare(expected, actual)
+    assert figures["max_error"] == 3
+    assert figures["mean_error"] == pytest.approx(3 / 32)
+    assert figures["psnr"] == pytest.approx(10 * math.log10(255**2 / (9 / 32)))
+    assert parity.compare(expected, expected)["psnr"] == math.inf
+
+
+def test_compare_uint8_does_not_wrap():
+    figures = parity.compare(np.array([0], np.uint8), np.array([255], np.uint8))
+    assert figures["max_error"] == 255
+
+
+def test_shape_mismatch():
+    with pytest.raises(parity.ParityError, match="shape"):
+        parity.compare(np.zeros((1, 2, 2, 1), np.uint8), np.zeros((1, 2, 2, 3), np.uint8))
+
+
+def test_thresholds():
+    assert parity.thresholds_for("tflite", None) == {"max_error": 1}
+    assert parity.thresholds_for("tflite", "int8") == {}
+    assert parity.thresholds_for("tflite", "int8", {"min_psnr": 30}) == {"min_psnr": 30}
+    with pytest.raises(ValueError, match="parity_threshold"):
+        parity.thresholds_for("tflite", None, {"psnr": 30})
+    figures = {"max_error": 2, "mean_error": 0.5, "psnr": 35.0}
+    assert parity.failures(figures, {"max_error": 2, "min_psnr": 30}) == []
+    assert len(parity.failures(figures, {"max_error": 1, "mean_error": 0.1, "min_psnr": 40})) == 3
+
+
+def test_json_writes_infinite_psnr_as_null(tmp_path):
+    path = tmp_path / "report.json"
+    parity.write_json(path, {"figures": {"psnr": math.inf, "max_error": 0}})
+    assert json.loads(path.read_text()) == {"figures": {"psnr": None, "max_error": 0}}
+    assert not (tmp_path / "report.json.tmp").exists()
