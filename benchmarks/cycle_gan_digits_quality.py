@@ -64,11 +64,16 @@ def accuracy(judge, images, labels):
 def style_b_judge(recipe, image_size, cache_dir=None, seed=0):
     """The style-B classifier and its accuracy on the held-out style-B digits.
 
-    Trained once (a few minutes on a CPU) and cached as a `.keras` file with its accuracy in a
-    `.json` beside it, under `cache_dir` (default `~/.keras/kgan`), like the style-A judge.
+    Trained once (a few minutes on a CPU) and cached as a `.keras` file under `cache_dir`
+    (default `~/.keras/kgan`), named after kgan's version and the classifier's revision like the
+    style-A judge, so a changed network is retrained rather than loaded stale.
     """
     cache_dir = cache_dir or os.path.join(os.path.expanduser("~"), ".keras", "kgan")
-    path = os.path.join(cache_dir, f"cycle_digits_style_b_judge_{image_size}_seed{seed}.keras")
+    name = (
+        f"cycle_digits_style_b_judge_{image_size}_seed{seed}_v{kgan.__version__}"
+        f"_r{classifier.CLASSIFIER_REVISION}.keras"
+    )
+    path = os.path.join(cache_dir, name)
     (train_images, train_labels), (test_images, test_labels) = classifier.digits_split(image_size)
     if os.path.exists(path):
         judge = keras.saving.load_model(path)

@@ -126,6 +126,8 @@ def run(runs, batch_size=64):
         first = next(iter(settings.values()))
         flags.update(image_size=first["image_size"], hole_size=first["hole_size"])
     for name, run_flags in settings.items():
+        if run_flags["data"] != "digits" or run_flags["pairs"]:
+            raise ValueError(f"Run {name!r} was not trained on the digits task (--data digits).")
         if (run_flags["image_size"], run_flags["hole_size"]) != (
             flags["image_size"],
             flags["hole_size"],

@@ -162,8 +162,13 @@ def read_folder(path):
     for file_path in files:
         try:
             with Image.open(file_path) as image:
-                mode = "L" if image.mode in _GRAY_MODES else "RGBA" if "A" in image.mode else "RGB"
-                pixels = np.asarray(image.convert(mode), dtype=np.float32)
+                channels = 1 if image.mode in _GRAY_MODES else 4 if "A" in image.mode else 3
+            # Pixels are decoded as kgan.data's loaders decode them for training (16-bit PNGs
+            # scaled to 8 bits, not clipped as PIL's convert("L") would), so a model sees at
+            # translation time what it saw in training.
+            with open(file_path, "rb") as file:
+                contents = file.read()
+            pixels = folder.decode_image(contents, channels).numpy().astype(np.float32)
         except Exception:  # PIL raises many types on corrupt files; each is skipped alike.
             skipped.append(os.path.basename(file_path))
             continue

@@ -100,7 +100,7 @@ def from_folder(
     output_size = size or _common_size(path, scanned)
 
     def example_fn(file_path):
-        image = _decode(tf.io.read_file(file_path), channels)
+        image = decode_image(tf.io.read_file(file_path), channels)
         image = pipeline.resize(pipeline.normalize(image, (0, 255)), size)
         return tf.ensure_shape(image, [*output_size, channels])
 
@@ -215,7 +215,7 @@ def _common_size(path, scanned):
     return first_size
 
 
-def _decode(contents, channels):
+def decode_image(contents, channels):
     """Decodes PNG/JPEG/BMP/GIF bytes to uint8 [H, W, channels] (the first frame of a GIF)."""
     if channels == 3:
         return tf.io.decode_image(contents, channels=3, expand_animations=False)

@@ -340,7 +340,7 @@ def from_side_by_side(
     source_first = source == "left"
 
     def load(file_path):
-        image = folder._decode(tf.io.read_file(file_path), channels)
+        image = folder.decode_image(tf.io.read_file(file_path), channels)
         half = tf.shape(image)[1] // 2
         left, right = image[:, :half], image[:, half:]
         first, second = (left, right) if source_first else (right, left)
@@ -415,7 +415,7 @@ def _normalized(images, value_range):
 
 
 def _read(file_path, channels, size, output_size):
-    image = folder._decode(tf.io.read_file(file_path), channels)
+    image = folder.decode_image(tf.io.read_file(file_path), channels)
     return _prepared(image, channels, size, output_size)
 
 

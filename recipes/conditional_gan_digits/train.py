@@ -186,7 +186,11 @@ def build_model(flags, channels):
     if flags["augment"] > 0:
         # DiffAugment (see recipes/dcgan_digits): real, generated and mismatched images are
         # all shifted; the label passes through unchanged.
-        discriminator = kgan.networks.with_translation_augment(discriminator, flags["augment"])
+        discriminator = kgan.networks.with_translation_augment(
+            discriminator,
+            flags["augment"],
+            interpolation="bilinear",  # as tuned
+        )
     model = kgan.ConditionalGAN(
         generator,
         discriminator,

@@ -67,6 +67,7 @@ DEFAULTS = {
     "steps_per_epoch": None,
 }
 OFFLINE = ("digits", "digits_bold_inverted")
+NETWORKS = ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b")
 
 
 def build_parser():
@@ -295,9 +296,13 @@ def train(flags):
         examples=examples,
         every_n_epochs=flags["samples_every"],
     )
+    # Explicit base rates: a resume (even with another --epochs) continues the schedule from
+    # them instead of inferring them from the optimizers' current, decayed rates.
+    optimizers = [f"{name}_optimizer" for name in NETWORKS]
     decay = kgan.callbacks.LinearDecay(
         constant_epochs=flags["epochs"] - flags["decay_epochs"],
         decay_epochs=flags["decay_epochs"],
+        base_learning_rates={name: flags["learning_rate"] for name in optimizers},
     )
     callbacks = run_directory.callbacks(flags["out"], grid, extra=[decay])
     return run_directory.fit_and_record(

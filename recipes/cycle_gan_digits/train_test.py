@@ -47,7 +47,7 @@ def test_tiny_run_writes_the_run_directory(train, tmp_path, capsys):
     assert isinstance(model, kgan.CycleGAN)
     assert int(model.generator_ab_optimizer.iterations) == 4
     # LinearDecay: one constant epoch, one decay epoch ending at 0, on all four optimizers.
-    for name in ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b"):
+    for name in train.NETWORKS:
         assert float(getattr(model, f"{name}_optimizer").learning_rate) == 0.0
     assert model.translate(np.zeros((2, 32, 32, 1)), direction="b2a").shape == (2, 32, 32, 1)
     # The grids: 8 held-out examples, a | a->b | a->b->a | b | b->a | b->a->b.

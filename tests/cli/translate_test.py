@@ -211,3 +211,18 @@ def test_help_runs_as_a_module():
         [sys.executable, "-m", "kgan.cli", "translate", "--help"], capture_output=True, text=True
     )
     assert result.returncode == 0 and "--direction" in result.stdout
+
+
+def test_sixteen_bit_gray_pngs_are_scaled_not_clipped(gray_model, tmp_path, capsys):
+    # A 16-bit ramp: PIL's convert("L") would clip everything above 255 to white.
+    ramp = (np.arange(64, dtype=np.uint16).reshape(8, 8) * 1000).astype(np.uint16)
+    (tmp_path / "in").mkdir()
+    Image.fromarray(ramp).save(tmp_path / "in" / "ramp.png")
+    eight_bit = (ramp >> 8).astype(np.uint8)  # what the training decoder gives (a shift)
+    np.save(tmp_path / "ramp.npy", eight_bit[np.newaxis, ..., np.newaxis])
+    run(["translate", gray_model, "--input", tmp_path / "in", "--out", tmp_path / "a.npy"], capsys)
+    run(
+        ["translate", gray_model, "--input", tmp_path / "ramp.npy", "--out", tmp_path / "b.npy"],
+        capsys,
+    )
+    np.testing.assert_allclose(np.load(tmp_path / "a.npy"), np.load(tmp_path / "b.npy"), atol=1e-6)

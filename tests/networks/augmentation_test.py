@@ -51,3 +51,14 @@ def test_gradients_flow_through_the_shift():
 def test_rejects_bad_fractions(fraction):
     with pytest.raises(ValueError, match="fraction"):
         augmentation.with_translation_augment(identity_discriminator(), fraction)
+
+
+def test_nearest_shifts_keep_pixel_values_and_bilinear_blends_them():
+    binary = np.where(np.random.default_rng(1).uniform(size=(8, 8, 8, 1)) > 0.5, 1.0, -1.0)
+    binary = binary.astype("float32")
+    for interpolation, keeps_values in (("nearest", True), ("bilinear", False)):
+        wrapped = augmentation.with_translation_augment(
+            identity_discriminator(), 0.25, interpolation=interpolation
+        )
+        shifted = keras.ops.convert_to_numpy(wrapped(binary, training=True))
+        assert np.isin(shifted, [-1.0, 1.0]).all() == keeps_values, interpolation
