@@ -100,11 +100,24 @@ def one_line(error):
     return " ".join(_ANSI_ESCAPE.sub("", str(error)).split()) or type(error).__name__
 
 
-def load_model(path):
-    """Loads a kgan model from a `.keras` file, or raises `CommandError` saying why it cannot."""
+def load_model(path, exported_ok=False):
+    """Loads a kgan model from a `.keras` file, or raises `CommandError` saying why it cannot.
+
+    With `exported_ok=True`, `path` may also be what `kgan export` wrote, a SavedModel folder or
+    a `.tflite` file: the model is then an adapter from `kgan.cli.exported`.
+    """
+    from kgan.cli import exported
+
     if not os.path.exists(path):
         raise CommandError(f"no model file at {path!r}")
+    if exported_ok and exported.is_exported(path):
+        return exported.load(path)
     if os.path.isdir(path):
+        if exported_ok:
+            raise CommandError(
+                f"{path!r} is a directory but not an exported SavedModel (no saved_model.pb "
+                "in it); give a .keras file, a SavedModel folder or a .tflite file"
+            )
         raise CommandError(f"{path!r} is a directory, not a .keras model file")
     try:
         model = keras.saving.load_model(path)

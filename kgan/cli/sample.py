@@ -14,6 +14,11 @@ gives N samples (`--num` may be left out; given, it must be N). Without `--label
 model cycles through all its classes (0, 1, ..., num_classes - 1, 0, ...); an attribute model
 needs `--labels`. Sample `i` always gets the `i`-th latent vector of `--seed`, whatever its
 label.
+
+The model may also be an artefact of `kgan export`, a SavedModel folder or a `.tflite` file,
+to check what you ship: its `generate` signature gets the latent vectors `--seed` gives the
+`.keras` model, so the samples match it to a pixel level or so (see `kgan.cli.exported`). An
+exported class-id model does not record its number of classes: give `--labels`.
 """
 
 import numpy as np
@@ -32,7 +37,11 @@ FORMATS = {
 
 
 def add_arguments(parser):
-    parser.add_argument("model", help="a model saved by kgan, e.g. runs/dcgan_digits/model.keras")
+    parser.add_argument(
+        "model",
+        help="a model saved by kgan, e.g. runs/dcgan_digits/model.keras, or one exported by "
+        "`kgan export` (a SavedModel folder or a .tflite file)",
+    )
     parser.add_argument(
         "--num",
         type=int,
@@ -109,7 +118,16 @@ def model_labels(model, text, num):
     from kgan.metrics import sample_batches
 
     form = sample_batches.condition_form(model)
-    if form is None:
+    if getattr(model, "class_ids", False) and model.num_classes is None:
+        # An exported class-id model: ids are checked for being ids, not against a class count.
+        if text is None:
+            raise common.CommandError(
+                "the exported model takes class ids but does not record how many classes it "
+                "has: give them with --labels (e.g. --labels 0,1,2)",
+                common.USAGE_ERROR,
+            )
+        form = ("classes", np.iinfo(np.int32).max)
+    elif form is None:
         if text is not None:
             raise common.CommandError(
                 f"--labels is for conditional models, but {type(model).__name__} is not "
@@ -150,7 +168,13 @@ def run(args):
     if args.labels is not None and not args.labels.lower().endswith(".npy"):
         read_labels(args.labels, args.num)  # a malformed list fails before the model loads
 
-    model = common.load_model(args.model)
+    model = common.load_model(args.model, exported_ok=True)
+    if not callable(getattr(model, "generate", None)):
+        raise common.CommandError(
+            f"{args.model!r} translates images (it has no generate signature): use "
+            "`kgan translate`",
+            common.USAGE_ERROR,
+        )
     labels, num = model_labels(model, args.labels, args.num)
     if labels is None:
         samples = model.generate(num, seed=args.seed, batch_size=args.batch_size)

@@ -23,6 +23,10 @@ that folder are overwritten; writing into the `--input` folder itself is refused
 The generator runs in inference mode, so Pix2Pix's dropout is off and the output is
 deterministic. The paper keeps dropout on at test time as the model's noise: `--dropout`
 does that, with the noise drawn from `--seed`.
+
+The model may also be an artefact of `kgan export`, a SavedModel folder or a `.tflite` file,
+to check what you ship (see `kgan.cli.exported`). It translates one way (the direction it was
+exported in) with dropout off, and takes uint8 pixels: float sources are rounded to them.
 """
 
 import inspect
@@ -56,7 +60,11 @@ _GRAY_MODES = ("1", "L", "I", "I;16", "I;16B", "I;16L", "F")
 
 
 def add_arguments(parser):
-    parser.add_argument("model", help="a model saved by kgan, e.g. runs/pix2pix/model.keras")
+    parser.add_argument(
+        "model",
+        help="a model saved by kgan, e.g. runs/pix2pix/model.keras, or one exported by "
+        "`kgan export` (a SavedModel folder or a .tflite file)",
+    )
     parser.add_argument(
         "--input",
         required=True,
@@ -234,6 +242,8 @@ def source_shape(model, direction=None):
     """The `(H, W, C)` the model's generator takes (for `direction`), or None if unknown."""
     # Pix2Pix has one `generator`; CycleGAN one per direction, `generator_ab` (its default
     # direction, a2b) and `generator_ba`.
+    if getattr(model, "source_shape", None) is not None:  # an exported model says it
+        return tuple(model.source_shape)
     direction = direction or "a2b"
     candidates = [f"generator_{direction.replace('2', '')}", f"generator_{direction}"]
     for name in ["generator", *candidates]:
@@ -340,7 +350,7 @@ def run(args):
     if args.dropout:
         # Before loading: Keras seeds each dropout layer's noise when the layer is built.
         keras.utils.set_random_seed(0 if args.seed is None else args.seed)
-    model = common.load_model(args.model)
+    model = common.load_model(args.model, exported_ok=True)
     translate, shape = translator(model, args)
     notes = []
     if from_folder:

@@ -1,0 +1,172 @@
+"""Exported artefacts (a SavedModel folder or a `.tflite` file) as models `kgan` can run.
+
+`kgan sample` and `kgan translate` take what `kgan export` wrote as well as a `.keras` file, so
+a user can look at the very artefact they ship. `load` returns a thin adapter with the methods
+those commands call on a kgan model:
+
+- `ExportedGenerator.generate(num, seed=..., batch_size=...)` (or `generate(labels, ...)` for a
+  conditional model) draws the latent vectors exactly as `kgan.GAN.generate` does
+  (`np.random.default_rng(seed).standard_normal`) and runs the artefact's `generate`
+  signature on them, so its samples can be compared with the Keras model's, pixel for pixel;
+- `ExportedTranslator.translate(images, batch_size=...)` runs `translate`.
+
+Both take and return float32 images in [-1, 1], as kgan's models do: sources are rounded to the
+uint8 pixels the signatures take (exact for images read from uint8 files), and the uint8
+outputs are mapped back with `x / 127.5 - 1`, which `kgan.utils.images.to_uint8` turns into the
+same pixels again, so a PNG written from them holds exactly the artefact's output.
+
+An exported class-id model does not record its number of classes, so `num_classes` is unknown
+(`class_ids = True`): `kgan sample` then needs explicit `--labels`.
+"""
+
+import os
+
+import numpy as np
+
+from kgan.cli import common
+
+
+def is_exported(path):
+    """Whether `path` names an exported artefact: a `.tflite` file or a SavedModel folder."""
+    if os.path.isdir(path):
+        return os.path.isfile(os.path.join(path, "saved_model.pb"))
+    return path.lower().endswith(".tflite")
+
+
+def load(path):
+    """The adapter for the artefact at `path`, or a `CommandError` saying why it cannot load."""
+    if os.path.isdir(path):
+        run_fn, inputs = _load_saved_model(path)
+    else:
+        run_fn, inputs = _load_tflite(path)
+    if "translate" in inputs:
+        return ExportedTranslator(path, run_fn, inputs["translate"])
+    if "generate" in inputs:
+        return ExportedGenerator(path, run_fn, inputs["generate"])
+    raise common.CommandError(
+        f"{path!r} has no `generate` or `translate` signature (it has "
+        f"{', '.join(sorted(inputs)) or 'none'}): export it with `kgan export`"
+    )
+
+
+def _load_saved_model(path):
+    """`(run(signature, inputs), {signature: {input: (shape, dtype)}})` of a SavedModel."""
+    import tensorflow as tf
+
+    try:
+        loaded = tf.saved_model.load(path)
+    except Exception as error:  # a damaged or foreign SavedModel fails in many ways
+        raise common.CommandError(
+            f"cannot load a SavedModel from {path!r}: {common.one_line(error)}"
+        ) from None
+    inputs = {}
+    for name, function in loaded.signatures.items():
+        _, specs = function.structured_input_signature
+        inputs[name] = {
+            key: (
+                tuple(-1 if size is None else size for size in spec.shape),
+                spec.dtype.as_numpy_dtype,
+            )
+            for key, spec in specs.items()
+        }
+
+    def run(signature, feed):
+        function = loaded.signatures[signature]
+        outputs = function(**{key: tf.convert_to_tensor(value) for key, value in feed.items()})
+        return np.asarray(outputs["images"])
+
+    return run, inputs
+
+
+def _load_tflite(path):
+    """`(run(signature, inputs), {signature: {input: (shape, dtype)}})` of a `.tflite` file."""
+    from kgan.export import litert_runner
+
+    if not os.path.isfile(path):
+        raise common.CommandError(f"{path!r} is not a file")
+    try:
+        interpreter = litert_runner.load(path)
+        names = litert_runner.signature_names(interpreter)
+        inputs = {name: litert_runner.input_details(interpreter, name) for name in names}
+    except Exception as error:  # LiteRT reports a corrupt flatbuffer as ValueError or RuntimeError
+        raise common.CommandError(
+            f"cannot load a LiteRT model from {path!r}: {common.one_line(error)}"
+        ) from None
+
+    def run(signature, feed):
+        return litert_runner.run(interpreter, signature, feed)["images"]
+
+    return run, inputs
+
+
+def _to_floats(pixels):
+    return pixels.astype(np.float32) / np.float32(127.5) - np.float32(1.0)
+
+
+class ExportedGenerator:
+    """An exported latent model's `generate` signature, called like `kgan.GAN.generate`.
+
+    Attributes:
+        latent_dim: length of the latent vectors.
+        num_classes: always `None` (not recorded in an export); see `class_ids`.
+        condition_dim: the attribute vector length of an attribute model, else `None`.
+        class_ids: whether the model takes int class ids as labels.
+    """
+
+    def __init__(self, path, run_fn, inputs):
+        self.path = path
+        self._run = run_fn
+        self._dtypes = {name: dtype for name, (_, dtype) in inputs.items()}
+        self.latent_dim = int(inputs["z"][0][-1])
+        self.num_classes = None
+        labels = inputs.get("labels")
+        self.class_ids = labels is not None and len(labels[0]) == 1
+        self.condition_dim = (
+            int(labels[0][-1]) if labels is not None and not self.class_ids else None
+        )
+
+    @property
+    def conditional(self):
+        return "labels" in self._dtypes
+
+    def generate(self, num_or_labels, seed=None, batch_size=256):
+        """`num` samples (or one per label row), float32 in [-1, 1], as `GAN.generate`."""
+        labels = None
+        if self.conditional:
+            labels = np.asarray(num_or_labels, self._dtypes["labels"])
+            num = len(labels)
+        else:
+            num = int(num_or_labels)
+        latent = np.random.default_rng(seed).standard_normal((num, self.latent_dim))
+        latent = latent.astype("float32")
+        outputs = []
+        for start in range(0, num, batch_size):
+            feed = {"z": latent[start : start + batch_size]}
+            if labels is not None:
+                feed["labels"] = labels[start : start + batch_size]
+            outputs.append(self._run("generate", feed))
+        return _to_floats(np.concatenate(outputs, axis=0))
+
+
+class ExportedTranslator:
+    """An exported image-to-image model's `translate` signature, called like `Pix2Pix.translate`.
+
+    Attributes:
+        source_shape: the `(H, W, C)` of the source images it takes.
+    """
+
+    def __init__(self, path, run_fn, inputs):
+        self.path = path
+        self._run = run_fn
+        self.source_shape = tuple(int(size) for size in inputs["images"][0][1:])
+
+    def translate(self, images, batch_size=64):
+        """Translates float32 sources in [-1, 1]; returns float32 images in [-1, 1]."""
+        from kgan.utils import images as images_lib
+
+        pixels = images_lib.to_uint8(np.asarray(images, np.float32))
+        outputs = [
+            self._run("translate", {"images": pixels[start : start + batch_size]})
+            for start in range(0, len(pixels), batch_size)
+        ]
+        return _to_floats(np.concatenate(outputs, axis=0))
