@@ -11,6 +11,7 @@ from kgan.losses import reconstruction
 from kgan.models import cycle_gan_checks
 from kgan.models import gan
 from kgan.models import noise
+from kgan.models import translation
 
 DIRECTIONS = ("a2b", "b2a")
 
@@ -615,25 +616,10 @@ class CycleGAN(gan.GAN):
             `np.ndarray` of the translated images, float32 in `[-1, 1]`.
         """
         generator = self._generator_for(direction)
-        images = np.asarray(images, dtype="float32")
-        if images.ndim != 4 or len(images) == 0:
-            raise ValueError(
-                "translate takes a non-empty batch of images [num, height, width, channels]; "
-                f"got shape {images.shape}."
-            )
         expected = self.image_shape_a if direction == "a2b" else self.image_shape_b
-        if not gan._shapes_compatible(images.shape[1:], expected):
-            raise ValueError(
-                f"translate(direction={direction!r}) takes images of shape {expected}; got "
-                f"{images.shape[1:]}."
-            )
-        outputs = [
-            keras.ops.convert_to_numpy(
-                generator(images[start : start + int(batch_size)], training=training)
-            )
-            for start in range(0, len(images), int(batch_size))
-        ]
-        return np.concatenate(outputs, axis=0).astype("float32")
+        return translation.translate_in_batches(
+            generator, images, batch_size, training, expected_shape=expected
+        )
 
     def _generator_for(self, direction):
         if direction not in DIRECTIONS:

@@ -8,6 +8,7 @@ from kgan.losses import penalties
 from kgan.losses import reconstruction
 from kgan.models import gan
 from kgan.models import noise
+from kgan.models import translation
 
 
 @keras.saving.register_keras_serializable(package="kgan")
@@ -388,17 +389,9 @@ class Pix2Pix(gan.GAN):
         Returns:
             `np.ndarray` of the translated images, float32 in `[-1, 1]`.
         """
-        images = np.asarray(images, dtype="float32")
-        if images.ndim != 4 or len(images) == 0:
-            raise ValueError(
-                "translate takes a non-empty batch of images [num, height, width, channels]; "
-                f"got shape {images.shape}."
-            )
-        outputs = [
-            keras.ops.convert_to_numpy(self(images[start : start + batch_size], training=training))
-            for start in range(0, len(images), int(batch_size))
-        ]
-        return np.concatenate(outputs, axis=0).astype("float32")
+        return translation.translate_in_batches(
+            self.generator, images, batch_size, training, expected_shape=self._source_shape
+        )
 
     def sample_panels(self, source, target=None, batch_size=32):
         """The panels `kgan.callbacks.SampleGrid` shows for each example, left to right.
