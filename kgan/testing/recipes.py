@@ -24,3 +24,15 @@ def summary_tags(log_dir):
     # TF2 summaries, scalars included, are stored as tensors.
     accumulator = event_accumulator.EventAccumulator(str(log_dir), size_guidance={})
     return set(accumulator.Reload().Tags()["tensors"])
+
+
+def usage_error(main, argv, capsys):
+    """Runs a recipe's `main(argv)` expecting bad input; returns its one stderr line.
+
+    Asserts the recipes' promise for bad input: exit code 2 and one line, `error: ...`, no
+    traceback.
+    """
+    assert main([str(arg) for arg in argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("error: "), err
+    return err

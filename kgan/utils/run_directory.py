@@ -48,6 +48,41 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def add_run_flags(parser, seed_help):
+    """Adds the flags every recipe has: `--seed`, `--out`, `--samples-every`, `--steps-per-epoch`.
+
+    Args:
+        parser: The recipe's `Parser`.
+        seed_help: What `--seed` seeds in this recipe, for its help text.
+    """
+    parser.add_argument("--seed", type=int, help=seed_help)
+    parser.add_argument("--out", help="run directory")
+    parser.add_argument(
+        "--samples-every", type=int, help="write a sample grid every this many epochs"
+    )
+    parser.add_argument(
+        "--steps-per-epoch", type=int, help="steps per epoch, for quick runs; None: all the data"
+    )
+
+
+def check_training_flags(flags):
+    """Checks `--learning-rate` and resolves `--loss` to its canonical family name, in place.
+
+    Resolving the loss now makes a typo fail before any data is read.
+
+    Raises:
+        UsageError: for a learning rate <= 0 or an unknown loss family.
+    """
+    from kgan.losses import adversarial
+
+    if flags["learning_rate"] <= 0:
+        raise UsageError(f"--learning-rate must be positive, got {flags['learning_rate']}")
+    try:
+        flags["loss"] = adversarial.canonical_name(flags["loss"])
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
 def check_positive(flags, *names):
     """Raises `UsageError` unless each flag in `names` is a positive integer (or `None`)."""
     for name in names:

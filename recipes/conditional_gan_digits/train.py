@@ -101,10 +101,9 @@ def build_parser():
         help="shift real and generated images by up to this fraction of their size before the "
         "discriminator sees them (DiffAugment); 0 turns it off",
     )
-    add("--seed", type=int, help="seed of the weights, the data order and the training noise")
-    add("--out", help="run directory")
-    add("--samples-every", type=int, help="write a sample grid every this many epochs")
-    add("--steps-per-epoch", type=int, help="steps per epoch, for quick runs; None: all the data")
+    run_directory.add_run_flags(
+        parser, seed_help="seed of the weights, the data order and the training noise"
+    )
     return parser
 
 
@@ -124,10 +123,6 @@ def parse_flags(argv=None):
         raise run_directory.UsageError(
             f"--num-classes must be at least 2, got {flags['num_classes']}"
         )
-    if flags["learning_rate"] <= 0:
-        raise run_directory.UsageError(
-            f"--learning-rate must be positive, got {flags['learning_rate']}"
-        )
     if not 0 <= flags["augment"] < 1:
         raise run_directory.UsageError(f"--augment must be in [0, 1), got {flags['augment']}")
     weight = flags["mismatch_weight"]
@@ -138,11 +133,7 @@ def parse_flags(argv=None):
             "--conditioning acgan takes no --mismatch-weight: its discriminator sees images "
             "alone, so it cannot be shown (real image, wrong label) pairs"
         )
-    # Resolve the loss name now, so a typo fails before any data is read.
-    try:
-        flags["loss"] = kgan.losses.adversarial.canonical_name(flags["loss"])
-    except ValueError as error:
-        raise run_directory.UsageError(str(error)) from None
+    run_directory.check_training_flags(flags)
     return flags
 
 

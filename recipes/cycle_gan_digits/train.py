@@ -112,10 +112,9 @@ def build_parser():
     add("--identity-weight", type=float, help="identity L1 weight, times lambda; 0 = none")
     add("--loss", help=f"adversarial loss family: {', '.join(kgan.losses.FAMILIES)}")
     add("--learning-rate", type=float, help="Adam learning rate of all four (beta_1=0.5)")
-    add("--seed", type=int, help="seed of the weights, the data orders and the image pools")
-    add("--out", help="run directory")
-    add("--samples-every", type=int, help="write a sample grid every this many epochs")
-    add("--steps-per-epoch", type=int, help="steps per epoch, for quick runs; None: all the data")
+    run_directory.add_run_flags(
+        parser, seed_help="seed of the weights, the data orders and the image pools"
+    )
     return parser
 
 
@@ -142,19 +141,12 @@ def parse_flags(argv=None):
     for name in ("pool_size", "cycle_weight", "identity_weight"):
         if flags[name] < 0:
             raise run_directory.UsageError(f"--{name.replace('_', '-')} must be >= 0")
-    if flags["learning_rate"] <= 0:
-        raise run_directory.UsageError(
-            f"--learning-rate must be positive, got {flags['learning_rate']}"
-        )
     if flags["data_b"] == OFFLINE[1] and flags["data_a"] != OFFLINE[0]:
         raise run_directory.UsageError(
             f"--data-b {OFFLINE[1]} is the bundled digits' second style; it pairs with "
             f"--data-a {OFFLINE[0]} (give both domains for other data)"
         )
-    try:
-        flags["loss"] = kgan.losses.adversarial.canonical_name(flags["loss"])
-    except ValueError as error:
-        raise run_directory.UsageError(str(error)) from None
+    run_directory.check_training_flags(flags)
     return flags
 
 

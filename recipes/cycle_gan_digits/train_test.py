@@ -101,9 +101,7 @@ def test_two_folders_of_different_channels_train_without_identity(train, tmp_pat
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(train, tmp_path, capsys, flags, message):
-    assert train.main([*TINY_RUN, "--out", str(tmp_path / "run"), *flags]) == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and err.startswith("error: "), err
+    err = recipes.usage_error(train.main, [*TINY_RUN, "--out", tmp_path / "run", *flags], capsys)
     assert message in err, err
 
 

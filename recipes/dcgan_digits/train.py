@@ -82,10 +82,9 @@ def build_parser():
         help="shift real and generated images by up to this fraction of their size before the "
         "discriminator sees them (DiffAugment); 0 turns it off",
     )
-    add("--seed", type=int, help="seed of the weights, the data order and the training noise")
-    add("--out", help="run directory")
-    add("--samples-every", type=int, help="write a sample grid every this many epochs")
-    add("--steps-per-epoch", type=int, help="steps per epoch, for quick runs; None: all the data")
+    run_directory.add_run_flags(
+        parser, seed_help="seed of the weights, the data order and the training noise"
+    )
     return parser
 
 
@@ -102,10 +101,6 @@ def parse_flags(argv=None):
         "samples_every",
         "steps_per_epoch",
     )
-    if flags["learning_rate"] <= 0:
-        raise run_directory.UsageError(
-            f"--learning-rate must be positive, got {flags['learning_rate']}"
-        )
     if not 0 <= flags["augment"] < 1:
         raise run_directory.UsageError(f"--augment must be in [0, 1), got {flags['augment']}")
     if flags["gradient_penalty_weight"] < 0:
@@ -114,11 +109,7 @@ def parse_flags(argv=None):
         )
     if flags["channels"] is not None and flags["channels"] not in (1, 3, 4):
         raise run_directory.UsageError(f"--channels must be 1, 3 or 4, got {flags['channels']}")
-    # Resolve the loss name now, so a typo fails before any data is read.
-    try:
-        flags["loss"] = kgan.losses.adversarial.canonical_name(flags["loss"])
-    except ValueError as error:
-        raise run_directory.UsageError(str(error)) from None
+    run_directory.check_training_flags(flags)
     return flags
 
 

@@ -102,10 +102,9 @@ def build_parser():
         help="stride-2 layers of the PatchGAN: 2 judges 34x34 patches, 3 the paper's 70x70",
     )
     add("--learning-rate", type=float, help="Adam learning rate of both networks (beta_1=0.5)")
-    add("--seed", type=int, help="seed of the weights, the data order, the holes and the dropout")
-    add("--out", help="run directory")
-    add("--samples-every", type=int, help="write a sample grid every this many epochs")
-    add("--steps-per-epoch", type=int, help="steps per epoch, for quick runs; None: all the data")
+    run_directory.add_run_flags(
+        parser, seed_help="seed of the weights, the data order, the holes and the dropout"
+    )
     return parser
 
 
@@ -122,10 +121,6 @@ def parse_flags(argv=None):
         "samples_every",
         "steps_per_epoch",
     )
-    if flags["learning_rate"] <= 0:
-        raise run_directory.UsageError(
-            f"--learning-rate must be positive, got {flags['learning_rate']}"
-        )
     if flags["l1_weight"] < 0 or flags["adversarial_weight"] < 0:
         raise run_directory.UsageError("--l1-weight and --adversarial-weight must be >= 0")
     if flags["hole_size"] > flags["image_size"] // 2:
@@ -135,10 +130,7 @@ def parse_flags(argv=None):
         )
     if flags["side_by_side"] and not flags["pairs"]:
         raise run_directory.UsageError("--side-by-side describes --pairs; give --pairs too")
-    try:
-        flags["loss"] = kgan.losses.adversarial.canonical_name(flags["loss"])
-    except ValueError as error:
-        raise run_directory.UsageError(str(error)) from None
+    run_directory.check_training_flags(flags)
     return flags
 
 
