@@ -47,6 +47,18 @@ def add_arguments(parser):
         "--direction", choices=("a2b", "b2a"), default="a2b", help="CycleGAN: which generator"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the parity inputs")
+    for option, kind, what in (
+        ("--max-error", int, "largest allowed pixel error (levels of 255)"),
+        ("--mean-error", float, "largest allowed mean pixel error (levels)"),
+        ("--min-psnr", float, "smallest allowed PSNR (dB)"),
+    ):
+        parser.add_argument(
+            option,
+            type=kind,
+            default=None,
+            help=f"parity threshold for every artefact of this export: {what}; given, it "
+            "replaces the per-format defaults (float32 max 1, float16 40 dB, quantized 20 dB)",
+        )
 
 
 def _names(text, allowed, option):
@@ -73,6 +85,17 @@ def run(args):
             "--quantize applies to LiteRT models: add tflite to --format", common.USAGE_ERROR
         )
     common.check_positive(args.num_representative, "--num-representative")
+    if args.seed < 0:
+        raise common.CommandError(f"--seed must be >= 0, got {args.seed}", common.USAGE_ERROR)
+    thresholds = {
+        key: value
+        for key, value in (
+            ("max_error", args.max_error),
+            ("mean_error", args.mean_error),
+            ("min_psnr", args.min_psnr),
+        )
+        if value is not None
+    }
     representative = None
     if args.representative is not None:
         try:
@@ -93,11 +116,16 @@ def run(args):
             num_representative=args.num_representative,
             direction=args.direction,
             seed=args.seed,
+            parity_threshold=thresholds or None,
             verbose=False,
         )
     except ValueError as error:  # ParityError included: the figures are in the message
         message = common.one_line(error).replace("representative_data=", "--representative ")
-        raise common.CommandError(message) from None
+        message = message.replace("representative_data is for", "--representative is for")
+        usage = "--representative" in message and not isinstance(error, export.ParityError)
+        raise common.CommandError(
+            message, common.USAGE_ERROR if usage else common.RUN_ERROR
+        ) from None
     except OSError as error:
         raise common.CommandError(f"cannot write {args.out!r}: {common.one_line(error)}") from None
     print(report)

@@ -10,6 +10,8 @@ import os
 import shutil
 import tempfile
 
+import numpy as np
+
 from kgan.export import litert_runner
 from kgan.export import parity
 from kgan.export import saved_model
@@ -146,17 +148,24 @@ def export_generator(
             f"quantize={quantize!r} applies to LiteRT models: add 'tflite' to format "
             f"(format={format!r})."
         )
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer; got {seed!r}.")
     if isinstance(num_representative, bool) or int(num_representative) < 1:
         raise ValueError(f"num_representative must be at least 1; got {num_representative!r}.")
     for item in quantizations:
         parity.thresholds_for("tflite", item, parity_threshold)  # a bad dict fails now
     spec = signatures_lib.describe(model, direction)
     translation = spec.kind == "translation"
-    images = None
+    images = calibration_images = None
     if translation and representative_data is not None:
         images = tflite.representative_images(
-            representative_data, max(num_representative, PARITY_EXAMPLES), spec.input_shape
+            representative_data, num_representative + PARITY_EXAMPLES, spec.input_shape
         )
+        # Parity is checked on the last PARITY_EXAMPLES images and int8 calibrates on the
+        # others, so the int8 figures are not measured on the images it was calibrated on
+        # (unless too few images were given to keep them apart).
+        calibration_images = images[:-PARITY_EXAMPLES] if len(images) > PARITY_EXAMPLES else images
+        images = images[-PARITY_EXAMPLES:]
     elif representative_data is not None:
         raise ValueError(
             "representative_data is for image-to-image models (Pix2Pix, CycleGAN); a latent "
@@ -199,7 +208,7 @@ def export_generator(
             representative = None
             if item == "int8":
                 representative = tflite.representative_dataset(
-                    _calibration_inputs(spec, images, num_representative, seed),
+                    _calibration_inputs(spec, calibration_images, num_representative, seed),
                     num_representative,
                 )
             with open(staged_file, "wb") as file:
@@ -228,7 +237,7 @@ def export_generator(
             raise parity.ParityError(
                 "The export differs from the Keras generator past the parity threshold, so "
                 f"nothing was written: {' | '.join(missed)}. Pass a looser parity_threshold "
-                "to accept it."
+                "(kgan export: --max-error, --mean-error, --min-psnr) to accept it."
             )
         for artefact, staged_path in staged:
             saved_model.move_into_place(staged_path, artefact.path)

@@ -80,8 +80,21 @@ def latent_inputs(interpreter, num, seed, labels=None):
 def read_images(path, shape):
     """uint8 images `[N, H, W, C]` from a `.npy` file or a folder, resized to `shape`."""
     if path.lower().endswith(".npy"):
-        images = np.load(path)
-        return images[None] if images.ndim == 3 else images
+        images = np.load(path, allow_pickle=False)
+        if images.ndim == 3:  # one image [H, W, C], or a gray batch [N, H, W]
+            images = images[None] if images.shape == tuple(shape) else images[..., None]
+        if images.dtype != np.uint8:
+            # kgan's convention: floats in [-1, 1], mapped as kgan.utils.images.to_uint8 does.
+            if not np.issubdtype(images.dtype, np.floating) or np.abs(images).max() > 1.001:
+                raise SystemExit(
+                    f"{path!r}: give uint8 pixels or floats in [-1, 1]; got {images.dtype} in "
+                    f"[{images.min()}, {images.max()}]"
+                )
+            images = np.clip(np.floor((images.astype(np.float64) + 1) * 127.5 + 0.5), 0, 255)
+            images = images.astype(np.uint8)
+        if images.ndim != 4 or tuple(images.shape[1:]) != tuple(shape):
+            raise SystemExit(f"{path!r}: the model takes images {tuple(shape)}; got {images.shape}")
+        return images
     height, width, channels = shape
     mode = {1: "L", 3: "RGB", 4: "RGBA"}[channels]
     images = []

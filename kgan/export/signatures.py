@@ -91,11 +91,17 @@ def describe(model, direction="a2b"):
             "export_generator takes a kgan model (kgan.GAN, ConditionalGAN, Pix2Pix or "
             f"CycleGAN); got {type(model).__name__}."
         )
-    if not generator.built or not getattr(generator, "inputs", None):
+    if not generator.built:
         raise ValueError(
             f"The generator of this {type(model).__name__} was never built, so its input shape "
             "is unknown and it cannot be exported. Build it on a batch first (e.g. "
             "`model(inputs)`, or fit one step), or give it `keras.Input` layers."
+        )
+    if not getattr(generator, "inputs", None):
+        raise ValueError(
+            f"The generator of this {type(model).__name__} is a subclassed model without "
+            "symbolic inputs, so its input shape is unknown. Wrap it in a functional model: "
+            "`inputs = keras.Input(shape); keras.Model(inputs, generator(inputs))`."
         )
     input_shape = tuple(generator.inputs[0].shape[1:])
     output_shape = tuple(generator.outputs[0].shape[1:])

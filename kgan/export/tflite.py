@@ -59,6 +59,8 @@ def representative_images(data, num, shape):
     """
     from kgan.utils import images as images_lib
 
+    if isinstance(data, tuple) and len(data) == 2 and all(hasattr(d, "__array__") for d in data):
+        data = data[0]  # (sources, targets) arrays: only the sources feed the model
     if isinstance(data, (np.ndarray, tf.Tensor)) or hasattr(data, "__array__"):
         batches = [np.asarray(data)]
     else:
@@ -77,7 +79,20 @@ def representative_images(data, num, shape):
             "representative_data must hold source images of shape "
             f"[N, {', '.join(map(str, shape))}]; got shape {images.shape}."
         )
+    if images.dtype != np.uint8:
+        # Only [-1, 1] floats are mapped; [0, 255] or [0, 1] floats and other integer types
+        # would otherwise be clipped into near-constant images and calibrate int8 on nothing.
+        if not np.issubdtype(images.dtype, np.floating) or np.nanmin(images) < -1.001:
+            raise ValueError(_RANGE_MESSAGE.format(images.dtype, images.min(), images.max()))
+        if np.nanmax(images) > 1.001:
+            raise ValueError(_RANGE_MESSAGE.format(images.dtype, images.min(), images.max()))
     return images_lib.to_uint8(images)
+
+
+_RANGE_MESSAGE = (
+    "representative_data must be uint8 pixels or floats in [-1, 1] (kgan's image range); got "
+    "{} values in [{}, {}]. Convert it first, e.g. images.astype('uint8') for 0..255 pixels."
+)
 
 
 def representative_dataset(inputs_fn, num):

@@ -30,7 +30,7 @@ def test_export_pix2pix_int8_with_representative(tmp_path, capsys):
     np.save(tmp_path / "sources.npy", np.zeros((4, 8, 8, 1), np.uint8))
     argv = ["export", model, "--format", "tflite", "--quantize", "int8", "--out", tmp_path / "x"]
     code, line = run_error(argv, capsys)
-    assert code == cli.RUN_ERROR and "--representative" in line
+    assert code == cli.USAGE_ERROR and "--representative" in line
     run([*argv, "--representative", tmp_path / "sources.npy"], capsys)
     assert (tmp_path / "x" / "generator_int8.tflite").exists()
 
@@ -47,3 +47,25 @@ def test_usage_errors(model_path, tmp_path, capsys):
     code, line = run_error(["export", tmp_path / "nope.keras", "--out", out], capsys)
     assert code == cli.RUN_ERROR and "no model file" in line
     assert not out.exists()
+
+
+def test_a_parity_threshold_from_the_command_line_fails_loudly_and_writes_nothing(
+    model_path, tmp_path, capsys
+):
+    out = tmp_path / "strict"
+    argv = ["export", model_path, "--format", "tflite", "--quantize", "float16", "--out", out]
+    code, line = run_error([*argv, "--min-psnr", "500"], capsys)  # float16 cannot reach 500 dB
+    assert code == cli.RUN_ERROR and "PSNR" in line and "--min-psnr" in line
+    assert not out.exists()
+    run([*argv, "--min-psnr", "30"], capsys)
+    report = json.loads((out / "generator_float16.tflite.parity.json").read_text())
+    assert report["thresholds"] == {"min_psnr": 30.0}
+
+
+def test_representative_for_a_latent_model_is_a_usage_error(model_path, tmp_path, capsys):
+    np.save(tmp_path / "x.npy", np.zeros((2, 8, 8, 1), np.uint8))
+    argv = ["export", model_path, "--out", tmp_path / "o", "--representative", tmp_path / "x.npy"]
+    code, line = run_error(argv, capsys)
+    assert code == cli.USAGE_ERROR and "--representative is for image-to-image" in line
+    code, line = run_error(["export", model_path, "--out", tmp_path / "o", "--seed", "-1"], capsys)
+    assert code == cli.USAGE_ERROR and "--seed must be >= 0" in line

@@ -90,7 +90,7 @@ def test_quantized_variants_are_reported(tmp_path):
     sizes = {key: report[key].size_bytes for key in report.paths}
     assert sizes["tflite_int8"] < sizes["tflite"] and sizes["tflite_float16"] < sizes["tflite"]
     assert report["tflite_float16"].figures["psnr"] >= 40
-    assert report["tflite_int8"].thresholds == {}  # reported, not checked, by default
+    assert report["tflite_int8"].thresholds == {"min_psnr": 20.0}  # a floor only broken misses
     assert report["tflite_int8"].figures["psnr"] > 30
 
 
@@ -125,6 +125,7 @@ def test_parity_failure_raises_and_writes_nothing(tmp_path):
         ({"parity_threshold": 3}, "parity_threshold must be"),
         ({"num_representative": 0}, "num_representative"),
         ({"representative_data": np.zeros((2, 8))}, "image-to-image"),
+        ({"seed": None}, "seed must be a non-negative integer"),
     ],
 )
 def test_bad_arguments(tmp_path, kwargs, message):
@@ -136,3 +137,25 @@ def test_bad_arguments(tmp_path, kwargs, message):
 def test_int8_translation_without_images_names_the_fix(tmp_path):
     with pytest.raises(ValueError, match="representative_data="):
         export.export_generator(tiny_model("pix2pix"), tmp_path, format="tflite", quantize="int8")
+
+
+def test_a_subclassed_generator_is_told_to_become_functional(tmp_path):
+    import keras
+
+    from kgan.models import gan as gan_lib
+    from kgan.testing import networks
+
+    class Subclassed(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(8 * 8)
+            self.reshape = keras.layers.Reshape((8, 8, 1))
+
+        def call(self, z):
+            return self.reshape(self.dense(z))
+
+    generator = Subclassed()
+    generator(np.zeros((1, 4), "float32"))  # built, but without symbolic inputs
+    model = gan_lib.GAN(generator, networks.tiny_image_discriminator(), latent_dim=4, seed=0)
+    with pytest.raises(ValueError, match="subclassed model without symbolic inputs"):
+        export.export_generator(model, tmp_path / "out")

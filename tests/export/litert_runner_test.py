@@ -77,3 +77,17 @@ def test_conditional_needs_labels(exported, tmp_path):
         )
         == 4
     )
+
+
+def test_npy_inputs_follow_kgans_conventions(tmp_path):
+    floats = np.array([-1.0, -0.5, 0.0, 1.0], np.float32).reshape(1, 2, 2, 1)
+    np.save(tmp_path / "floats.npy", floats)
+    images = litert_runner.read_images(str(tmp_path / "floats.npy"), (2, 2, 1))
+    assert images.dtype == np.uint8 and images.ravel().tolist() == [0, 64, 128, 255]
+    np.save(tmp_path / "gray.npy", np.zeros((3, 2, 2), np.uint8))  # a gray batch [N, H, W]
+    assert litert_runner.read_images(str(tmp_path / "gray.npy"), (2, 2, 1)).shape == (3, 2, 2, 1)
+    np.save(tmp_path / "pixels.npy", floats * 255)  # [0, 255] floats: refused, not clipped
+    with pytest.raises(SystemExit, match=r"floats in \[-1, 1\]"):
+        litert_runner.read_images(str(tmp_path / "pixels.npy"), (2, 2, 1))
+    with pytest.raises(SystemExit, match=r"takes images \(4, 4, 1\)"):
+        litert_runner.read_images(str(tmp_path / "gray.npy"), (4, 4, 1))

@@ -32,7 +32,7 @@ def test_shape_mismatch():
 
 def test_thresholds():
     assert parity.thresholds_for("tflite", None) == {"max_error": 1}
-    assert parity.thresholds_for("tflite", "int8") == {}
+    assert parity.thresholds_for("tflite", "int8") == {"min_psnr": 20.0}
     assert parity.thresholds_for("tflite", "int8", {"min_psnr": 30}) == {"min_psnr": 30}
     with pytest.raises(ValueError, match="parity_threshold"):
         parity.thresholds_for("tflite", None, {"psnr": 30})

@@ -20,6 +20,25 @@ def test_representative_images_from_a_paired_dataset():
     assert tflite.representative_images(dataset, 5, (4, 4, 1)).shape == (5, 4, 4, 1)
 
 
+def test_representative_images_from_source_target_arrays_take_the_sources():
+    sources, targets = np.zeros((4, 4, 4, 1), np.uint8), np.full((4, 4, 4, 1), 255, np.uint8)
+    images = tflite.representative_images((sources, targets), 10, (4, 4, 1))
+    assert images.shape == (4, 4, 4, 1) and (images == 0).all()
+
+
+@pytest.mark.parametrize(
+    "pixels",
+    [
+        np.random.default_rng(0).integers(0, 256, (3, 4, 4, 1)),  # int64 pixels
+        np.random.default_rng(0).uniform(0, 255, (3, 4, 4, 1)).astype("float32"),  # [0, 255]
+    ],
+)
+def test_representative_images_outside_kgans_range_are_refused(pixels):
+    # Mapped as [-1, 1] floats they would clip to near-constant images and calibrate nothing.
+    with pytest.raises(ValueError, match=r"uint8 pixels or floats in \[-1, 1\]"):
+        tflite.representative_images(pixels, 10, (4, 4, 1))
+
+
 def test_representative_images_of_the_wrong_shape():
     with pytest.raises(ValueError, match=r"\[N, 4, 4, 1\]"):
         tflite.representative_images(np.zeros((3, 8, 8, 1)), 5, (4, 4, 1))
