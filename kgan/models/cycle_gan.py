@@ -252,14 +252,12 @@ class CycleGAN(gan.GAN):
             **kwargs: Passed to `keras.Model.compile`: `steps_per_execution`, `jit_compile`,
                 `run_eagerly`, `auto_scale_loss`.
         """
-        for unsupported in ("optimizer", "loss_weights", "metrics", "weighted_metrics"):
-            if kwargs.get(unsupported) is not None:
-                raise ValueError(
-                    f"CycleGAN.compile does not take `{unsupported}`: a CycleGAN has four "
-                    "optimizers (`generator_ab_optimizer=`, ..., `discriminator_b_optimizer=`) "
-                    "and an adversarial `loss=` family name."
-                )
-            kwargs.pop(unsupported, None)
+        gan._reject_single_model_arguments(
+            kwargs,
+            "CycleGAN.compile does not take `{}`: a CycleGAN has four optimizers "
+            "(`generator_ab_optimizer=`, ..., `discriminator_b_optimizer=`) and an adversarial "
+            "`loss=` family name.",
+        )
         weights = {
             "cycle_weight": cycle_weight,
             "identity_weight": identity_weight,
@@ -306,16 +304,7 @@ class CycleGAN(gan.GAN):
         auto_scale_loss = kwargs.pop("auto_scale_loss", True)
         for name, optimizer in optimizers.items():
             setattr(self, name, gan._make_optimizer(optimizer, auto_scale_loss))
-        # `model.optimizer` stays None, as in GAN.compile.
-        keras.Model.compile(self, optimizer=None, loss=None, auto_scale_loss=False, **kwargs)
-        self._keras_compile_kwargs = {
-            key: kwargs[key]
-            for key in ("steps_per_execution", "jit_compile", "run_eagerly")
-            if key in kwargs
-        }
-        # Built now, so that a `.keras` file's optimizer state loads into them.
-        for optimizer, network in self._optimized_networks():
-            optimizer.build(network.trainable_variables)
+        self._compile_keras_and_build_optimizers(kwargs)
 
     def get_compile_config(self):
         if not self.compiled:
@@ -576,19 +565,13 @@ class CycleGAN(gan.GAN):
     # --- data ----------------------------------------------------------------------------------
 
     def _unpack(self, data):
-        if isinstance(data, dict):
-            raise ValueError(
-                "CycleGAN trains on batches of (images_a, images_b); got a dict with keys "
-                f"{sorted(data)}."
-            )
-        images_a, images_b, _ = keras.utils.unpack_x_y_sample_weight(data)
-        if images_b is None:
-            raise ValueError(
-                "CycleGAN trains on batches of (images_a, images_b) drawn independently from "
-                "the two domains; this batch is a single tensor. Zip two datasets "
-                "(tf.data.Dataset.zip((dataset_a, dataset_b))) or use "
-                "kgan.data.load_unpaired(a, b)."
-            )
+        images_a, images_b = translation.unpack_image_pair(
+            data,
+            "CycleGAN trains on batches of (images_a, images_b) drawn independently from the "
+            "two domains",
+            "Zip two datasets (tf.data.Dataset.zip((dataset_a, dataset_b))) or use "
+            "kgan.data.load_unpaired(a, b).",
+        )
         return self._check_batch(images_a, images_b)
 
     def _check_batch(self, images_a, images_b):

@@ -6,9 +6,8 @@ images. These functions read those shapes, fail with a message naming the two ne
 disagree, and merge what is known into one shape per domain.
 """
 
-import tensorflow as tf
-
 from kgan.models import gan
+from kgan.models import translation
 
 
 def domain_shapes(networks):
@@ -93,14 +92,9 @@ def check_batch(images_a, images_b, shape_a, shape_b):
                 f"The batch's {name} have shape {tuple(images.shape[1:])}, but the networks take "
                 f"{shape}. Load the data at the networks' size (or build the networks for it)."
             )
-    count_a, count_b = images_a.shape[0], images_b.shape[0]
     message = (
         "A CycleGAN batch needs as many A images as B images (the losses pair them by "
         "position); batch the two datasets with the same batch_size and drop_remainder=True"
     )
-    if count_a is not None and count_b is not None:
-        if count_a != count_b:
-            raise ValueError(f"{message}; got {count_a} and {count_b}.")
-    else:
-        tf.debugging.assert_equal(tf.shape(images_a)[0], tf.shape(images_b)[0], message=message)
+    translation.check_same_count(images_a, images_b, message + "; got {} and {}.", message)
     return images_a, images_b

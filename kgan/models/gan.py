@@ -137,14 +137,11 @@ class GAN(keras.Model):
             **kwargs: Passed to `keras.Model.compile`: `steps_per_execution`, `jit_compile`,
                 `run_eagerly`, `auto_scale_loss`.
         """
-        for unsupported in ("optimizer", "loss_weights", "metrics", "weighted_metrics"):
-            if kwargs.get(unsupported) is not None:
-                raise ValueError(
-                    f"GAN.compile does not take `{unsupported}`: a GAN has two optimizers "
-                    "(`generator_optimizer=`, `discriminator_optimizer=`) and an adversarial "
-                    "`loss=` family name."
-                )
-            kwargs.pop(unsupported, None)
+        _reject_single_model_arguments(
+            kwargs,
+            "GAN.compile does not take `{}`: a GAN has two optimizers (`generator_optimizer=`, "
+            "`discriminator_optimizer=`) and an adversarial `loss=` family name.",
+        )
         if int(discriminator_steps) < 1:
             raise ValueError(f"discriminator_steps must be >= 1, got {discriminator_steps}.")
         if gradient_penalty_weight < 0:
@@ -180,9 +177,18 @@ class GAN(keras.Model):
             )
         self.generator_optimizer = _make_optimizer(generator_optimizer, auto_scale_loss)
         self.discriminator_optimizer = _make_optimizer(discriminator_optimizer, auto_scale_loss)
+        self._compile_keras_and_build_optimizers(kwargs)
+
+    def _compile_keras_and_build_optimizers(self, kwargs):
+        """The end of every kgan `compile`, once the optimizers are set as attributes.
+
+        Runs `keras.Model.compile` with the remaining Keras arguments (`steps_per_execution`,
+        `jit_compile`, `run_eagerly`), kept for `get_compile_config`, and builds each optimizer
+        of `_optimized_networks()` on its network's weights.
+        """
         # `model.optimizer` stays None: there is no single optimizer, and Keras would otherwise
         # finalize it against *all* trainable weights at the end of `fit` (see `fit` below).
-        super().compile(optimizer=None, loss=None, auto_scale_loss=False, **kwargs)
+        keras.Model.compile(self, optimizer=None, loss=None, auto_scale_loss=False, **kwargs)
         self._keras_compile_kwargs = {
             key: kwargs[key]
             for key in ("steps_per_execution", "jit_compile", "run_eagerly")
@@ -190,8 +196,8 @@ class GAN(keras.Model):
         }
         # Build the optimizers now: a `.keras` file's optimizer state only loads into built
         # optimizers (otherwise Keras skips it with a warning and iterations restart at 0).
-        self.generator_optimizer.build(self.generator.trainable_variables)
-        self.discriminator_optimizer.build(self.discriminator.trainable_variables)
+        for optimizer, network in self._optimized_networks():
+            optimizer.build(network.trainable_variables)
 
     def get_compile_config(self):
         if not self.compiled:
@@ -455,6 +461,15 @@ class GAN(keras.Model):
         for key in ("generator", "discriminator"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
+
+
+def _reject_single_model_arguments(kwargs, message):
+    """Raises `ValueError` (`message` formatted with the name) for `keras.Model.compile`'s
+    single-model arguments, which a GAN objective cannot use; drops them when `None`."""
+    for unsupported in ("optimizer", "loss_weights", "metrics", "weighted_metrics"):
+        if kwargs.get(unsupported) is not None:
+            raise ValueError(message.format(unsupported))
+        kwargs.pop(unsupported, None)
 
 
 def _resolve_latent_dim(generator, latent_dim):

@@ -330,18 +330,12 @@ class Pix2Pix(gan.GAN):
         return fake
 
     def _unpack(self, data):
-        if isinstance(data, dict):
-            raise ValueError(
-                "Pix2Pix trains on batches of (source, target) pairs; got a dict with keys "
-                f"{sorted(data)}."
-            )
-        source, target, _ = keras.utils.unpack_x_y_sample_weight(data)
-        if target is None:
-            raise ValueError(
-                "Pix2Pix trains on batches of (source, target) pairs; this batch is a single "
-                "tensor. Build the dataset of pairs, e.g. with kgan.data.paired_arrays, "
-                "from_paired_folders or from_side_by_side."
-            )
+        source, target = translation.unpack_image_pair(
+            data,
+            "Pix2Pix trains on batches of (source, target) pairs",
+            "Build the dataset of pairs, e.g. with kgan.data.paired_arrays, from_paired_folders "
+            "or from_side_by_side.",
+        )
         return self._check_pair(source, target)
 
     def _check_pair(self, source, target):
@@ -359,19 +353,12 @@ class Pix2Pix(gan.GAN):
                 f"The sources have shape {tuple(source.shape[1:])}, but the generator takes "
                 f"{self._source_shape}. Load the data at the networks' size."
             )
-        static_source, static_target = source.shape[0], target.shape[0]
-        if static_source is not None and static_target is not None:
-            if static_source != static_target:
-                raise ValueError(
-                    f"A batch holds {static_source} sources but {static_target} targets; "
-                    "each source needs its target."
-                )
-        else:
-            tf.debugging.assert_equal(
-                tf.shape(source)[0],
-                tf.shape(target)[0],
-                message="A batch holds different numbers of sources and targets.",
-            )
+        translation.check_same_count(
+            source,
+            target,
+            "A batch holds {} sources but {} targets; each source needs its target.",
+            "A batch holds different numbers of sources and targets.",
+        )
         return source, target
 
     # --- inference -----------------------------------------------------------------------------

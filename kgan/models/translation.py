@@ -1,7 +1,8 @@
-"""What image-to-image objectives share: running a generator over a batch of images in chunks."""
+"""What image-to-image objectives share: two-image batches, and translating in chunks."""
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from kgan.models import gan
 
@@ -37,3 +38,37 @@ def translate_in_batches(generator, images, batch_size=32, training=False, expec
         for start in range(0, len(images), batch_size)
     ]
     return np.concatenate(outputs, axis=0).astype("float32")
+
+
+def unpack_image_pair(data, expected, fix):
+    """The two image batches of a `(first, second)` training batch, or a `ValueError`.
+
+    Args:
+        data: What `fit` hands `train_step`.
+        expected: What the model trains on, starting the messages, e.g. "Pix2Pix trains on
+            batches of (source, target) pairs".
+        fix: How to build such batches, ending the message for a single tensor.
+
+    Returns:
+        `(first, second)`, as given.
+    """
+    if isinstance(data, dict):
+        raise ValueError(f"{expected}; got a dict with keys {sorted(data)}.")
+    first, second, _ = keras.utils.unpack_x_y_sample_weight(data)
+    if second is None:
+        raise ValueError(f"{expected}; this batch is a single tensor. {fix}")
+    return first, second
+
+
+def check_same_count(first, second, mismatch, message):
+    """Checks that two batches hold as many images.
+
+    At trace time when both sizes are known (a mismatch raises `ValueError` with
+    `mismatch.format(count_first, count_second)`), else with a runtime assertion (`message`).
+    """
+    count_first, count_second = first.shape[0], second.shape[0]
+    if count_first is not None and count_second is not None:
+        if count_first != count_second:
+            raise ValueError(mismatch.format(count_first, count_second))
+    else:
+        tf.debugging.assert_equal(tf.shape(first)[0], tf.shape(second)[0], message=message)
