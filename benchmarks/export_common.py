@@ -11,7 +11,6 @@ latency inputs: `--representative NAME=SOURCE`, where SOURCE is
 - a `.npy` file of source images `[N, H, W, C]` (uint8, or floats in [-1, 1]).
 """
 
-import os
 import pathlib
 
 import numpy as np
@@ -31,6 +30,29 @@ def parse_pairs(items, option):
             raise SystemExit(f"{option} takes NAME=VALUE, got {item!r}")
         pairs[name] = value
     return pairs
+
+
+def add_model_arguments(parser):
+    """Adds `--model NAME=PATH` (repeatable) and `--representative NAME=SOURCE` to `parser`."""
+    parser.add_argument(
+        "--model", action="append", required=True, help="NAME=PATH of a .keras model; repeatable"
+    )
+    parser.add_argument(
+        "--representative",
+        action="append",
+        help="NAME=SOURCE: source images of an image-to-image model (pix2pix_digits, digits, "
+        "or a .npy); see benchmarks/export_common.py",
+    )
+
+
+def models_and_sources(args):
+    """`({name: model path}, {name: source})` from the arguments of `add_model_arguments`."""
+    models = parse_pairs(args.model, "--model")
+    sources = parse_pairs(args.representative, "--representative")
+    unknown = set(sources) - set(models)
+    if unknown:
+        raise SystemExit(f"--representative names models not given with --model: {unknown}")
+    return models, sources
 
 
 def load_model(path):
@@ -94,22 +116,4 @@ def export_all(model, folder, images=None, quantize=QUANTIZATIONS):
         num_representative=NUM_CALIBRATION,
         parity_threshold={},  # every figure reported here; the benchmark applies its own bars
         verbose=False,
-    )
-
-
-def artefact_name(artefact):
-    """`saved_model`, `tflite`, `tflite_float16`, ... for an `export.Artefact`."""
-    if artefact.quantize is None:
-        return artefact.format
-    return f"{artefact.format}_{artefact.quantize}"
-
-
-def file_size(path):
-    """Bytes of a file, or of all files under a folder."""
-    if os.path.isfile(path):
-        return os.path.getsize(path)
-    return sum(
-        os.path.getsize(os.path.join(parent, name))
-        for parent, _, names in os.walk(path)
-        for name in names
     )

@@ -47,6 +47,7 @@ def contenders(model, path, spec, report, inputs, threads):
     import tensorflow as tf
     from ai_edge_litert import interpreter as litert
 
+    from kgan.export import exporter
     from kgan.export import saved_model
     from kgan.export import signatures
 
@@ -59,13 +60,13 @@ def contenders(model, path, spec, report, inputs, threads):
         keras_inputs = [tf.constant(inputs["z"]), tf.constant(inputs["labels"])]
     calls = {
         "keras": (
-            export_common.file_size(path),
+            exporter.file_size(path),
             lambda: spec.generator(keras_inputs, training=False),
         )
     }
     tensors = {name: tf.constant(value) for name, value in inputs.items()}
     for artefact in report.artefacts:
-        name = export_common.artefact_name(artefact)
+        name = artefact.key
         if artefact.format == "saved_model":
             function = saved_model.load(artefact.path).signatures[signature]
             calls[name] = (artefact.size_bytes, lambda function=function: function(**tensors))
@@ -143,22 +144,13 @@ def format_table(rows):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--model", action="append", required=True, help="NAME=PATH of a .keras model; repeatable"
-    )
-    parser.add_argument(
-        "--representative",
-        action="append",
-        help="NAME=SOURCE: source images of an image-to-image model (pix2pix_digits, digits, "
-        "or a .npy); see benchmarks/export_common.py",
-    )
+    export_common.add_model_arguments(parser)
     parser.add_argument("--warmup", type=int, default=10, help="untimed calls per contender")
     parser.add_argument("--runs", type=int, default=100, help="timed calls per contender")
     parser.add_argument("--threads", type=int, default=1, help="LiteRT threads (default: 1)")
     parser.add_argument("--out", help="write the rows as JSON to this path")
     args = parser.parse_args(argv)
-    models = export_common.parse_pairs(args.model, "--model")
-    sources = export_common.parse_pairs(args.representative, "--representative")
+    models, sources = export_common.models_and_sources(args)
 
     print(
         f"Machine: {machine.cpu_description()}; load average {os.getloadavg()[0]:.2f}; "

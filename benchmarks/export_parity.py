@@ -77,7 +77,7 @@ def measure(name, path, source, num, seed):
         float_size = report["tflite"].size_bytes
         rows = []
         for artefact in report.artefacts:
-            key = export_common.artefact_name(artefact)
+            key = artefact.key
             if artefact.format == "saved_model":
                 loaded = saved_model.load(artefact.path)
                 names = spec.signatures
@@ -138,24 +138,12 @@ def format_table(rows):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--model", action="append", required=True, help="NAME=PATH of a .keras model; repeatable"
-    )
-    parser.add_argument(
-        "--representative",
-        action="append",
-        help="NAME=SOURCE: source images of an image-to-image model (pix2pix_digits, digits, "
-        "or a .npy); see benchmarks/export_common.py",
-    )
+    export_common.add_model_arguments(parser)
     parser.add_argument("--num", type=int, default=64, help="parity examples per signature")
     parser.add_argument("--seed", type=int, default=1000, help="seed of the parity inputs")
     parser.add_argument("--out", help="write the rows as JSON to this path")
     args = parser.parse_args(argv)
-    models = export_common.parse_pairs(args.model, "--model")
-    sources = export_common.parse_pairs(args.representative, "--representative")
-    unknown = set(sources) - set(models)
-    if unknown:
-        raise SystemExit(f"--representative names models not given with --model: {unknown}")
+    models, sources = export_common.models_and_sources(args)
 
     print(f"Machine: {machine.cpu_description()}; load average {os.getloadavg()[0]:.2f}")
     rows = []

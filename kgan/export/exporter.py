@@ -35,6 +35,11 @@ class Artefact:
     figures: dict
     thresholds: dict
 
+    @property
+    def key(self):
+        """`saved_model`, `tflite`, `tflite_float16`, ...: its key in `ExportReport.paths`."""
+        return self.format if self.quantize is None else f"{self.format}_{self.quantize}"
+
     def to_dict(self):
         return dataclasses.asdict(self)
 
@@ -55,12 +60,12 @@ class ExportReport:
     @property
     def paths(self):
         """`{"saved_model": path, "tflite": path, "tflite_int8": path, ...}`."""
-        return {_key(item.format, item.quantize): item.path for item in self.artefacts}
+        return {item.key: item.path for item in self.artefacts}
 
     def __getitem__(self, key):
         """The `Artefact` named like a key of `paths`, e.g. `report["tflite_float16"]`."""
         for item in self.artefacts:
-            if _key(item.format, item.quantize) == key:
+            if item.key == key:
                 return item
         raise KeyError(key)
 
@@ -69,10 +74,6 @@ class ExportReport:
 
     def __str__(self):
         return "\n".join(str(item) for item in self.artefacts)
-
-
-def _key(format, quantize):
-    return format if quantize is None else f"{format}_{quantize}"
 
 
 def _as_list(value, name, allowed):
@@ -271,7 +272,7 @@ def _check(spec, format, quantize, staged_path, final_path, run_fn, names, image
         format=format,
         quantize=quantize,
         path=str(final_path),
-        size_bytes=_size(staged_path),
+        size_bytes=file_size(staged_path),
         signatures=figures,
         figures=parity.combine(list(figures.values())),
         thresholds=parity.thresholds_for(format, quantize, limit),
@@ -288,7 +289,8 @@ def _calibration_inputs(spec, images, num, seed):
     return lambda index: {key: value[index : index + 1] for key, value in batch.items()}
 
 
-def _size(path):
+def file_size(path):
+    """Bytes of a file, or of all the files under a folder (a SavedModel)."""
     if os.path.isfile(path):
         return os.path.getsize(path)
     return sum(
