@@ -48,16 +48,6 @@ IMAGE_SIZE = 32
 NUM_CLASSES = 10
 CONFIDENT = 0.9
 TARGET_CONDITION_ACCURACY = 0.9
-BATCH_SIZE = 256
-
-
-def classify(model, images):
-    """The classifier's `{"features", "logits"}` on `images`, in inference mode, in batches."""
-    outputs = [
-        feature_extractors.run_batch(model, images[start : start + BATCH_SIZE])
-        for start in range(0, len(images), BATCH_SIZE)
-    ]
-    return {key: np.concatenate([batch[key] for batch in outputs]) for key in outputs[0]}
 
 
 def mean_pairwise_distance(vectors):
@@ -106,9 +96,9 @@ def run(model_path, per_class=200, seed=0):
     judge = classifier.digits_classifier(IMAGE_SIZE)
     _, (test_images, test_labels) = classifier.digits_split(IMAGE_SIZE)
     real_images, real_labels = digits.digits_arrays(IMAGE_SIZE)
-    fake = classify(judge, samples)
-    test = classify(judge, test_images)
-    real = classify(judge, real_images)
+    fake = feature_extractors.extract(judge, samples)
+    test = feature_extractors.extract(judge, test_images)
+    real = feature_extractors.extract(judge, real_images)
 
     stats = mode_collapse.class_statistics(
         fake["logits"], test["logits"], conditions=labels, confidence=CONFIDENT

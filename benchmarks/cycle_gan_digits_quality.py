@@ -33,7 +33,6 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import argparse  # noqa: E402
-import importlib.util  # noqa: E402
 import json  # noqa: E402
 import pathlib  # noqa: E402
 import sys  # noqa: E402
@@ -44,17 +43,10 @@ import numpy as np  # noqa: E402
 
 import kgan  # noqa: E402
 from kgan.metrics import classifier  # noqa: E402
+from kgan.testing import recipes  # noqa: E402
 
 RECIPE = pathlib.Path(__file__).resolve().parents[1] / "recipes" / "cycle_gan_digits" / "train.py"
 TARGET_CONTENT_KEPT = 0.85
-
-
-def load_recipe():
-    """The recipe script as a module (it is not a package module)."""
-    spec = importlib.util.spec_from_file_location("cycle_gan_digits_train", RECIPE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def accuracy(judge, images, labels):
@@ -91,7 +83,7 @@ def style_b_judge(recipe, image_size, cache_dir=None, seed=0):
 def run(run_dir, batch_size=64):
     """Scores the run in `run_dir`; returns a JSON-ready dict."""
     start = time.perf_counter()
-    recipe = load_recipe()
+    recipe = recipes.load_recipe(RECIPE)
     with open(os.path.join(run_dir, "settings.json")) as file:
         flags = json.load(file)["flags"]
     if (flags["data_a"], flags["data_b"]) != recipe.OFFLINE:

@@ -38,7 +38,6 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import argparse  # noqa: E402
-import importlib.util  # noqa: E402
 import json  # noqa: E402
 import pathlib  # noqa: E402
 import sys  # noqa: E402
@@ -51,26 +50,9 @@ import kgan  # noqa: E402
 from kgan.metrics import classifier  # noqa: E402
 from kgan.metrics import feature_extractors  # noqa: E402
 from kgan.metrics import frechet_distance  # noqa: E402  (the function)
+from kgan.testing import recipes  # noqa: E402
 
 RECIPE = pathlib.Path(__file__).resolve().parents[1] / "recipes" / "pix2pix_digits" / "train.py"
-BATCH_SIZE = 256
-
-
-def load_recipe():
-    """The recipe script as a module (it is not a package module)."""
-    spec = importlib.util.spec_from_file_location("pix2pix_digits_train", RECIPE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def classify(model, images):
-    """The judge's `{"features", "logits"}` on `images`, in inference mode, in batches."""
-    outputs = [
-        feature_extractors.run_batch(model, images[start : start + BATCH_SIZE])
-        for start in range(0, len(images), BATCH_SIZE)
-    ]
-    return {key: np.concatenate([batch[key] for batch in outputs]) for key in outputs[0]}
 
 
 def laplacian_energy(images, holes):
@@ -116,7 +98,7 @@ def scores(outputs, targets, holes, judged, real_features, labels):
 def run(runs, batch_size=64):
     """Scores the identity, the true targets and each `{name: run_dir}`; a JSON-ready dict."""
     start = time.perf_counter()
-    recipe = load_recipe()
+    recipe = recipes.load_recipe(RECIPE)
     settings = {}
     for name, run_dir in runs.items():
         with open(os.path.join(run_dir, "settings.json")) as file:
@@ -135,10 +117,17 @@ def run(runs, batch_size=64):
             raise ValueError(f"Run {name!r} used another image or hole size than the others.")
     sources, targets, labels, holes = recipe.held_out_pairs(flags)
     judge = classifier.digits_classifier(flags["image_size"])
-    real = classify(judge, targets)
+    real = feature_extractors.extract(judge, targets)
 
     def score(outputs):
-        return scores(outputs, targets, holes, classify(judge, outputs), real["features"], labels)
+        return scores(
+            outputs,
+            targets,
+            holes,
+            feature_extractors.extract(judge, outputs),
+            real["features"],
+            labels,
+        )
 
     results = {"identity (torn input)": score(sources)}
     for name, run_dir in runs.items():
