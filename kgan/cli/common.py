@@ -68,6 +68,19 @@ def check_output_file(path, option="--out"):
         raise CommandError(f"cannot write {path!r}: the folder {existing!r} is not writable")
 
 
+def load_npy(path, option):
+    """The array in the `.npy` file `path` (given as `option`), or a `CommandError` saying why
+    it cannot be read. Pickled objects are refused (a `.npy` should hold numbers)."""
+    import numpy as np
+
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise CommandError(
+            f"{option} {path!r}: cannot read a .npy array: {one_line(error)}"
+        ) from None
+
+
 def write(path, write_fn):
     """Creates the missing folders of `path` and runs `write_fn(path)`, reporting OS errors."""
     try:

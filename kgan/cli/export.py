@@ -13,8 +13,6 @@ prints one line per artefact: size and parity against the Keras generator. An ex
 parity threshold writes nothing and fails with the figures.
 """
 
-import numpy as np
-
 from kgan.cli import common
 
 HELP = "export a saved model's generator to SavedModel / LiteRT, with parity checks"
@@ -98,13 +96,7 @@ def run(args):
     }
     representative = None
     if args.representative is not None:
-        try:
-            representative = np.load(args.representative, allow_pickle=False)
-        except (OSError, ValueError) as error:
-            raise common.CommandError(
-                f"--representative {args.representative!r}: cannot read a .npy array: "
-                f"{common.one_line(error)}"
-            ) from None
+        representative = common.load_npy(args.representative, "--representative")
     model = common.load_model(args.model)
     try:
         report = export.export_generator(

@@ -83,12 +83,7 @@ def read_labels(text, num):
         yet checked against a model) and the number of samples.
     """
     if text.lower().endswith(".npy"):
-        try:
-            labels = np.load(text, allow_pickle=False)
-        except (OSError, ValueError) as error:
-            raise common.CommandError(
-                f"--labels {text!r}: cannot read a .npy array: {common.one_line(error)}"
-            ) from None
+        labels = common.load_npy(text, "--labels")
         if labels.ndim == 0 or labels.shape[0] == 0:
             raise common.CommandError(
                 f"--labels {text!r} holds no label rows (shape {labels.shape})", common.USAGE_ERROR

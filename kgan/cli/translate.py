@@ -117,12 +117,7 @@ def output_kind(path):
 
 def read_array(path):
     """The `.npy` at `path` as float32 in [-1, 1] (any rank; shaped later against the model)."""
-    try:
-        array = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as error:
-        raise common.CommandError(
-            f"--input {path!r}: cannot read a .npy array: {common.one_line(error)}"
-        ) from None
+    array = common.load_npy(path, "--input")
     if array.ndim not in (2, 3, 4) or array.size == 0:
         raise common.CommandError(
             f"--input {path!r} holds an array of shape {array.shape}, not images "

@@ -226,3 +226,14 @@ def test_sixteen_bit_gray_pngs_are_scaled_not_clipped(gray_model, tmp_path, caps
         capsys,
     )
     np.testing.assert_allclose(np.load(tmp_path / "a.npy"), np.load(tmp_path / "b.npy"), atol=1e-6)
+
+
+def test_unreadable_npy_files_are_one_line_errors(gray_model, tmp_path, capsys):
+    (tmp_path / "broken.npy").write_text("not an array")
+    out = tmp_path / "out.npy"
+    argv = ["translate", gray_model, "--input", tmp_path / "broken.npy", "--out", out]
+    code, line = run_error(argv, capsys)
+    assert code == cli.RUN_ERROR and "--input" in line and "cannot read a .npy array" in line
+    argv = ["export", gray_model, "--format", "tflite", "--quantize", "int8", "--out", out.parent]
+    code, line = run_error([*argv, "--representative", tmp_path / "broken.npy"], capsys)
+    assert "--representative" in line and "cannot read a .npy array" in line
