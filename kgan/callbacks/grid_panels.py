@@ -73,7 +73,7 @@ def _take_from_dataset(dataset, num):
 def _as_float(array):
     # uint8 pixels are mapped to the [-1, 1] floats every kgan model takes.
     if array.dtype == np.uint8:
-        return array.astype(np.float32) / 127.5 - 1.0
+        return images_lib.from_uint8(array)
     return array.astype(np.float32)
 
 

@@ -12,8 +12,8 @@ those commands call on a kgan model:
 
 Both take and return float32 images in [-1, 1], as kgan's models do: sources are rounded to the
 uint8 pixels the signatures take (exact for images read from uint8 files), and the uint8
-outputs are mapped back with `x / 127.5 - 1`, which `kgan.utils.images.to_uint8` turns into the
-same pixels again, so a PNG written from them holds exactly the artefact's output.
+outputs are mapped back with `kgan.utils.images.from_uint8`, which `to_uint8` turns into the same
+pixels again, so a PNG written from them holds exactly the artefact's output.
 
 An exported class-id model does not record its number of classes, so `num_classes` is unknown
 (`class_ids = True`): `kgan sample` then needs explicit `--labels`.
@@ -24,6 +24,7 @@ import os
 import numpy as np
 
 from kgan.cli import common
+from kgan.utils import images as images_lib
 
 
 def is_exported(path):
@@ -99,10 +100,6 @@ def _load_tflite(path):
     return run, inputs
 
 
-def _to_floats(pixels):
-    return pixels.astype(np.float32) / np.float32(127.5) - np.float32(1.0)
-
-
 class ExportedGenerator:
     """An exported latent model's `generate` signature, called like `kgan.GAN.generate`.
 
@@ -145,7 +142,7 @@ class ExportedGenerator:
             if labels is not None:
                 feed["labels"] = labels[start : start + batch_size]
             outputs.append(self._run("generate", feed))
-        return _to_floats(np.concatenate(outputs, axis=0))
+        return images_lib.from_uint8(np.concatenate(outputs, axis=0))
 
 
 class ExportedTranslator:
@@ -162,11 +159,9 @@ class ExportedTranslator:
 
     def translate(self, images, batch_size=64):
         """Translates float32 sources in [-1, 1]; returns float32 images in [-1, 1]."""
-        from kgan.utils import images as images_lib
-
         pixels = images_lib.to_uint8(np.asarray(images, np.float32))
         outputs = [
             self._run("translate", {"images": pixels[start : start + batch_size]})
             for start in range(0, len(pixels), batch_size)
         ]
-        return _to_floats(np.concatenate(outputs, axis=0))
+        return images_lib.from_uint8(np.concatenate(outputs, axis=0))

@@ -125,8 +125,7 @@ def read_array(path):
             common.USAGE_ERROR,
         )
     if array.dtype == np.uint8:
-        # (2x - 255) / 255: exact before the division, as kgan.data.pipeline.normalize.
-        return (2.0 * array.astype(np.float32) - 255.0) / 255.0
+        return images_lib.from_uint8(array)
     if not np.issubdtype(array.dtype, np.floating):
         raise common.CommandError(
             f"--input {path!r} holds {array.dtype} values: save uint8 pixels in [0, 255] or "
@@ -184,7 +183,7 @@ def read_folder(path):
                 common.USAGE_ERROR,
             )
         written_by[name] = os.path.basename(file_path)
-        images.append(((2.0 * pixels - 255.0) / 255.0).reshape(*pixels.shape[:2], -1))
+        images.append(images_lib.from_uint8(pixels).reshape(*pixels.shape[:2], -1))
         names.append(name)
     if not images:
         raise common.CommandError(

@@ -36,7 +36,7 @@ def to_uint8(images):
             array.
 
     Returns:
-        A `uint8` NumPy array of the same shape.
+        A `uint8` NumPy array of the same shape (`from_uint8` is its inverse on uint8 pixels).
 
     Example:
 
@@ -54,6 +54,21 @@ def to_uint8(images):
     # float's parity, and keeps the mapping monotonic.
     pixels = np.floor((images + 1.0) * 127.5 + 0.5)
     return np.clip(pixels, 0, 255).astype(np.uint8)
+
+
+def from_uint8(pixels):
+    """Maps uint8 pixels (or any integer values in [0, 255]) to float32 in [-1, 1].
+
+    Computed as `(2x - 255) / 255`, the formula of `kgan.data.pipeline.normalize` for
+    `value_range=(0, 255)`, so images read by the command line or a callback equal those the
+    data loaders feed training. Every pixel survives the round trip through `to_uint8`.
+
+    Example:
+
+    >>> from_uint8(np.array([0, 128, 255], np.uint8))
+    array([-1.        ,  0.00392157,  1.        ], dtype=float32)
+    """
+    return (2.0 * np.asarray(pixels, np.float32) - 255.0) / 255.0
 
 
 def check_image_batch(images, name="images"):

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from kgan import cli
-from kgan.cli import exported
 from kgan.testing import cli as cli_testing
 from kgan.testing.cli import run
 from kgan.testing.cli import run_error
@@ -107,4 +106,4 @@ def test_the_wrong_command_for_the_artefact(gan, pix2pix, tmp_path, capsys):
 
 def test_uint8_outputs_survive_the_float_round_trip():
     pixels = np.arange(256, dtype=np.uint8)
-    np.testing.assert_array_equal(images_lib.to_uint8(exported._to_floats(pixels)), pixels)
+    np.testing.assert_array_equal(images_lib.to_uint8(images_lib.from_uint8(pixels)), pixels)

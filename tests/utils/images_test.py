@@ -138,3 +138,13 @@ def test_save_png_errors(tmp_path, image, error, message):
     with pytest.raises(error, match=message):
         images.save_png(tmp_path / "bad.png", image)
     assert not os.listdir(tmp_path)
+
+
+def test_from_uint8_is_the_loaders_mapping_and_inverts_to_uint8():
+    from kgan.data import pipeline
+
+    pixels = np.arange(256, dtype=np.uint8)
+    floats = images.from_uint8(pixels)
+    assert floats.dtype == np.float32 and floats[0] == -1.0 and floats[-1] == 1.0
+    np.testing.assert_array_equal(floats, pipeline.normalize(pixels, (0, 255)).numpy())
+    np.testing.assert_array_equal(images.to_uint8(floats), pixels)
