@@ -321,6 +321,8 @@ def test_errors_name_the_problem():
         model.train_step((images_a, images_b[:8]))
     with pytest.raises(ValueError, match="images_b have shape"):
         model.train_step((images_a, tf.concat([images_b, images_b], axis=-1)))
+    with pytest.raises(ValueError, match="CycleGAN.compile does not take `metrics`"):
+        model.compile(metrics=["mae"])
     with pytest.raises(ValueError, match="separate|own optimizer"):
         shared = keras.optimizers.Adam()
         model.compile(generator_ab_optimizer=shared, discriminator_b_optimizer=shared)
