@@ -3,8 +3,8 @@
 from kgan.callbacks.generative_metrics import GenerativeMetrics
 from kgan.callbacks.linear_decay import LinearDecay
 from kgan.callbacks.sample_grid import SampleGrid
-from kgan.callbacks.terminate_on_non_finite import NonFiniteLossError
-from kgan.callbacks.terminate_on_non_finite import TerminateOnNonFinite
+from kgan.models.fit_guards import NonFiniteLossError
+from kgan.models.fit_guards import TerminateOnNonFinite
 
 __all__ = [
     "GenerativeMetrics",

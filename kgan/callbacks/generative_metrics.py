@@ -87,6 +87,9 @@ class GenerativeMetrics(keras.callbacks.Callback):
     ```
     """
 
+    # Adds `fid`, `kid`, ... to the epoch logs: objectives run it before the other callbacks.
+    adds_epoch_logs = True
+
     def __init__(
         self,
         metrics,

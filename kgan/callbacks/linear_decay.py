@@ -51,9 +51,11 @@ class LinearDecay(keras.callbacks.Callback):
     which is the authors' schedule exactly. With `steps_per_execution=N` the rate is updated
     every `N` steps.
 
-    The optimizers driven are, by default, every attribute of the model named `*_optimizer`
-    that is a `keras.optimizers.Optimizer` (`generator_optimizer` and `discriminator_optimizer`
-    of `kgan.GAN`), plus `model.optimizer` if set. Their rates keep their ratios (e.g. TTUR).
+    The optimizers driven are, by default, those of a kgan objective's `network_optimizers`
+    (`generator_optimizer` and `discriminator_optimizer` of `kgan.GAN`, the four of
+    `kgan.CycleGAN`), or for another model every attribute named `*_optimizer` that is a
+    `keras.optimizers.Optimizer`, plus `model.optimizer` if set. Their rates keep their ratios
+    (e.g. TTUR).
 
     Resuming continues the schedule: at the first epoch of each `fit` call (after
     `BackupAndRestore` has restored the optimizers and the starting epoch), the base rates are
@@ -96,6 +98,9 @@ class LinearDecay(keras.callbacks.Callback):
         Zhu et al., "Unpaired Image-to-Image Translation using Cycle-Consistent Adversarial
         Networks", ICCV 2017, section 4. https://arxiv.org/abs/1703.10593
     """
+
+    # Adds `*_lr` keys to the epoch logs: objectives run it before the other callbacks.
+    adds_epoch_logs = True
 
     def __init__(self, constant_epochs, decay_epochs, optimizers=None, base_learning_rates=None):
         super().__init__()
@@ -188,9 +193,12 @@ class LinearDecay(keras.callbacks.Callback):
     def _find_optimizers(self):
         model = self.model
         if self.optimizers is None:
+            # A kgan objective lists its optimizers; another model is searched by name.
+            listed = getattr(model, "network_optimizers", None)
+            candidates = listed.items() if isinstance(listed, dict) else vars(model).items()
             names = sorted(
                 name
-                for name, value in vars(model).items()
+                for name, value in candidates
                 if name.endswith(_OPTIMIZER_SUFFIX)
                 and not name.startswith("_")
                 and isinstance(value, keras.optimizers.Optimizer)

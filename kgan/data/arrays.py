@@ -65,7 +65,7 @@ def from_arrays(
     TensorShape([5, 8, 8, 1])
     """
     images = np.asarray(images)
-    images, value_range = _check_images(images, value_range)
+    images, value_range = check_images(images, value_range)
     num_examples = len(images)
     slices = images
     if labels is not None:
@@ -88,7 +88,7 @@ def from_arrays(
     )
 
 
-def _check_images(images, value_range):
+def check_images(images, value_range):
     """Validates `images`; returns them (with a channel axis) and the range to normalize from."""
     if not (np.issubdtype(images.dtype, np.number) or images.dtype == np.bool_):
         raise errors.DataError(f"images must be numeric, got dtype {images.dtype}.")

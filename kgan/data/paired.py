@@ -405,7 +405,7 @@ def _checked_array(images, value_range, role):
         raise errors.DataError(
             f"{role} images must have shape [N, H, W, C] or [N, H, W], got {images.shape}."
         )
-    return arrays._check_images(images, value_range)
+    return arrays.check_images(images, value_range)
 
 
 def _normalized(images, value_range):

@@ -238,7 +238,7 @@ def _from_array(images, value_range):
         raise errors.DataError("the array holds no images.")
     if images.dtype in (np.uint8, np.uint16):
         value_range = (0, np.iinfo(images.dtype).max)
-    images, source_range = arrays._check_images(images, value_range)
+    images, source_range = arrays.check_images(images, value_range)
     return tf.data.Dataset.from_tensor_slices(images), len(images), source_range
 
 

@@ -94,7 +94,7 @@ def export_generator(
     representative_data=None,
     num_representative=100,
     parity_threshold=None,
-    direction="a2b",
+    direction=None,
     seed=0,
     verbose=True,
 ):
@@ -103,11 +103,13 @@ def export_generator(
     Writes into the folder `path`: `saved_model/` (signatures `generate` and `sample`, or
     `translate`; see `kgan.export.signatures`) and `generator.tflite`,
     `generator_<quantize>.tflite` (LiteRT, built-in ops only, `generate` or `translate`). A
-    CycleGAN's names end in `_<direction>` (`saved_model_a2b/`, `generator_a2b.tflite`), so both
-    directions can share a folder. Every artefact gets a `<artefact>.parity.json` beside it.
+    model with several generators names them (CycleGAN: `saved_model_a2b/`,
+    `generator_a2b.tflite`), so both directions can share a folder. Every artefact gets a
+    `<artefact>.parity.json` beside it.
 
     Args:
-        model: a `kgan.GAN`, `kgan.ConditionalGAN`, `kgan.Pix2Pix` or `kgan.CycleGAN`.
+        model: a kgan objective (`kgan.GAN`, `ConditionalGAN`, `Pix2Pix`, `CycleGAN`, or any
+            `kgan.models.AdversarialModel` with `served_generator`).
         path: the output folder (created if missing; artefacts there are replaced).
         format: `"saved_model"`, `"tflite"` or a list of both. Defaults to `"saved_model"`.
         quantize: LiteRT only: `None` (float32), `"float16"`, `"dynamic"`, `"int8"`, or a list of
@@ -122,7 +124,7 @@ def export_generator(
             float16 PSNR >= 40 dB, dynamic and int8 reported only), or a dict such as
             `{"max_error": 4, "min_psnr": 30}` applied to every artefact. Defaults to `None`.
         direction: CycleGAN only: which generator to export, `"a2b"` or `"b2a"`. Defaults to
-            `"a2b"`.
+            `None`: the model's default (`"a2b"`).
         seed: seed of the parity inputs and the calibration set. Defaults to `0`.
         verbose: print one line per artefact. Defaults to `True`.
 
@@ -132,6 +134,8 @@ def export_generator(
     Raises:
         ValueError: a model that cannot be exported, or a bad argument.
         parity.ParityError: an artefact missed its threshold (nothing is written then).
+        ImportError: `"tflite"` is in `format` but the LiteRT interpreter, which checks each
+            `.tflite` file, is not installed (the `litert` extra); raised before any work.
 
     Example:
 
@@ -155,6 +159,9 @@ def export_generator(
         raise ValueError(f"num_representative must be at least 1; got {num_representative!r}.")
     for item in quantizations:
         parity.thresholds_for("tflite", item, parity_threshold)  # a bad dict fails now
+    if "tflite" in formats:
+        # Every .tflite file is checked with the interpreter: fail before writing anything.
+        litert_runner.interpreter_module()
     spec = signatures_lib.describe(model, direction)
     translation = spec.kind == "translation"
     images = calibration_images = None
@@ -178,7 +185,8 @@ def export_generator(
             "on: pass representative_data=<array [N, H, W, C] or dataset of source images>."
         )
 
-    suffix = f"_{direction}" if isinstance(model, _cycle_gan_class()) else ""
+    # A model with several generators names each (CycleGAN's "a2b"), so exports can share a folder.
+    suffix = f"_{spec.name}" if spec.name else ""
     created = not os.path.exists(path)
     os.makedirs(path, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".export.", suffix=".tmp", dir=path)
@@ -253,12 +261,6 @@ def export_generator(
     if verbose:
         print(report)
     return report
-
-
-def _cycle_gan_class():
-    from kgan.models import cycle_gan
-
-    return cycle_gan.CycleGAN
 
 
 def _check(spec, format, quantize, staged_path, final_path, run_fn, names, images, seed, limit):

@@ -28,11 +28,25 @@ from PIL import Image
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 
 
+# The interpreter ships in its own wheel (no Windows build), hence an extra, not a dependency.
+MISSING_INTERPRETER = (
+    "running .tflite files needs the LiteRT interpreter, which kgan installs with its `litert` "
+    "extra: pip install 'kgan[litert]' (in a checkout: pip install -e '.[litert]')"
+)
+
+
+def interpreter_module():
+    """The `ai_edge_litert.interpreter` module, or `ImportError` naming the extra to install."""
+    try:
+        from ai_edge_litert import interpreter as litert
+    except ImportError:
+        raise ImportError(MISSING_INTERPRETER) from None
+    return litert
+
+
 def load(path):
     """A LiteRT interpreter for the model file at `path`."""
-    from ai_edge_litert import interpreter as litert
-
-    return litert.Interpreter(model_path=str(path))
+    return interpreter_module().Interpreter(model_path=str(path))
 
 
 def signature_names(interpreter):
@@ -128,7 +142,10 @@ def main(argv=None):
     parser.add_argument("--out", required=True, help="folder for the PNG files")
     args = parser.parse_args(argv)
 
-    interpreter = load(args.model)
+    try:
+        interpreter = load(args.model)
+    except ImportError as error:
+        raise SystemExit(f"litert_runner: error: {error}") from None
     signatures = signature_names(interpreter)
     if "translate" in signatures:
         if args.input is None:

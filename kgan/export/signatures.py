@@ -28,11 +28,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kgan.models import conditional_gan
-from kgan.models import cycle_gan
-from kgan.models import gan as gan_lib
-from kgan.models import pix2pix
-
+# The export kind of each `ServedGenerator.inputs`.
+_KINDS = {
+    "latent": "unconditional",
+    "classes": "classes",
+    "attributes": "attributes",
+    "images": "translation",
+}
 # What each kind of model serves; `sample` needs a random-number op (see `tflite.py`).
 SIGNATURES = {
     "unconditional": ("generate", "sample"),
@@ -52,6 +54,7 @@ class GeneratorSpec:
         input_shape: `(latent_dim,)` or the source image shape `(H, W, C)`.
         output_shape: the image shape `(H, W, C)`.
         condition_size: `num_classes` or `condition_dim`; `None` for other kinds.
+        name: the generator's name among several of its model (CycleGAN's `"a2b"`), else `""`.
     """
 
     kind: str
@@ -59,38 +62,30 @@ class GeneratorSpec:
     input_shape: tuple
     output_shape: tuple
     condition_size: int = None
+    name: str = ""
 
     @property
     def signatures(self):
         return SIGNATURES[self.kind]
 
 
-def describe(model, direction="a2b"):
+def describe(model, direction=None):
     """The `GeneratorSpec` of a kgan objective, or a `ValueError` saying why it cannot export.
 
+    The model says which network it serves and what that network takes through
+    `model.served_generator(...)` (see `kgan.models.ServedGenerator`), so any objective on
+    `kgan.models.AdversarialModel`, kgan's or a user's, exports the same way.
+
     Args:
-        model: a `kgan.GAN`, `kgan.ConditionalGAN`, `kgan.Pix2Pix` or `kgan.CycleGAN`.
-        direction: `CycleGAN` only: `"a2b"` or `"b2a"`. Defaults to `"a2b"`.
+        model: a kgan objective (`kgan.GAN`, `ConditionalGAN`, `Pix2Pix`, `CycleGAN`, ...).
+        direction: for objectives with several generators (`CycleGAN`: `"a2b"` or `"b2a"`),
+            which one; `None` takes the objective's default. Defaults to `None`.
 
     Returns:
         A `GeneratorSpec`.
     """
-    if isinstance(model, cycle_gan.CycleGAN):
-        if direction not in cycle_gan.DIRECTIONS:
-            raise ValueError(f"direction must be 'a2b' or 'b2a'; got {direction!r}.")
-        generator, kind = model._generator_for(direction), "translation"
-    elif isinstance(model, pix2pix.Pix2Pix):
-        generator, kind = model.generator, "translation"
-    elif isinstance(model, conditional_gan.ConditionalGAN):
-        generator = model.generator
-        kind = "classes" if model.num_classes is not None else "attributes"
-    elif isinstance(model, gan_lib.GAN):
-        generator, kind = model.generator, "unconditional"
-    else:
-        raise ValueError(
-            "export_generator takes a kgan model (kgan.GAN, ConditionalGAN, Pix2Pix or "
-            f"CycleGAN); got {type(model).__name__}."
-        )
+    served = served_generator_of(model, direction)
+    generator, kind = served.network, _KINDS[served.inputs]
     if not generator.built:
         raise ValueError(
             f"The generator of this {type(model).__name__} was never built, so its input shape "
@@ -115,10 +110,28 @@ def describe(model, direction="a2b"):
             f"The generator takes inputs of shape {input_shape} with unknown sizes; export needs "
             "a fixed input size (rebuild it with `keras.Input((H, W, C))`)."
         )
-    condition_size = None
-    if kind in ("classes", "attributes"):
-        condition_size = model.num_classes if kind == "classes" else model.condition_dim
-    return GeneratorSpec(kind, generator, input_shape, output_shape, condition_size)
+    return GeneratorSpec(
+        kind, generator, input_shape, output_shape, served.condition_size, served.name
+    )
+
+
+def served_generator_of(model, direction=None):
+    """`model.served_generator(...)` (with `direction` when given), or a `ValueError`."""
+    serve = getattr(model, "served_generator", None)
+    if not callable(serve):
+        raise ValueError(
+            "export_generator takes a kgan objective (kgan.GAN, ConditionalGAN, Pix2Pix, "
+            "CycleGAN or a kgan.models.AdversarialModel of your own); got "
+            f"{type(model).__name__}."
+        )
+    if direction is None:
+        return serve()
+    try:
+        return serve(direction=direction)
+    except TypeError:
+        raise ValueError(
+            f"{type(model).__name__} has one generator: leave the direction out."
+        ) from None
 
 
 def to_uint8(images):

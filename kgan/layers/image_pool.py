@@ -188,6 +188,26 @@ class ImagePool(keras.layers.Layer):
         self.count.assign(count)
         return tf.stop_gradient(outputs)
 
+    def query_replicated(self, images, seed, offset, size):
+        """This replica's rows of the pool's answer to the *global* batch of `images`.
+
+        Under `tf.distribute`, every replica gathers all replicas' images and queries its copy
+        of the pool with the same seed, so all copies make the same update; it then keeps rows
+        `offset .. offset + size` (its own examples). On one device this is `self(images, seed)`.
+
+        Args:
+            images: This replica's batch.
+            seed: The stateless seed, the same on every replica.
+            offset: Index of this replica's first example in the global batch.
+            size: Examples on this replica.
+        """
+        context = tf.distribute.get_replica_context()
+        if context is None or context.num_replicas_in_sync == 1:
+            return self(images, seed)
+        # all_gather loses the static image shape, which the pool checks at trace time.
+        gathered = tf.ensure_shape(context.all_gather(images, axis=0), [None, *images.shape[1:]])
+        return self(gathered, seed)[offset : offset + size]
+
     def compute_output_shape(self, input_shape):
         return input_shape
 

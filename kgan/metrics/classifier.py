@@ -38,7 +38,7 @@ import keras
 import numpy as np
 
 from kgan.data import digits
-from kgan.metrics import _common
+from kgan.metrics import input_checks
 from kgan.metrics import outliers as outliers_lib
 
 # Non-image outliers weigh half as much as real images in the loss: the paper's lambda = 0.5.
@@ -100,7 +100,7 @@ def build_classifier(input_shape, num_classes, name="classifier"):
             f"input_shape must be (height, width, channels) with height and width at least "
             f"{MIN_IMAGE_SIZE}; got {input_shape}."
         )
-    _common.check_num_classes(num_classes)
+    input_checks.check_num_classes(num_classes)
     layers = keras.layers
     images = keras.Input(input_shape, name="images")
     x = images
@@ -168,10 +168,10 @@ def train_classifier(
         Hendrycks et al., "Deep Anomaly Detection with Outlier Exposure", ICLR 2019.
         https://arxiv.org/abs/1812.04606
     """
-    images = _common.check_images(images)
+    images = input_checks.check_images(images)
     if num_classes is None:
-        num_classes = int(np.max(_common.check_labels(labels, len(images)))) + 1
-    labels = _common.check_labels(labels, len(images), num_classes)
+        num_classes = int(np.max(input_checks.check_labels(labels, len(images)))) + 1
+    labels = input_checks.check_labels(labels, len(images), num_classes)
     keras.utils.set_random_seed(seed)
     inputs = images
     targets = np.eye(num_classes, dtype="float32")[labels]
@@ -184,8 +184,8 @@ def train_classifier(
         weights = np.concatenate([weights, np.full(len(outliers), outlier_weight, "float32")])
     if validation_data is not None:
         val_images, val_labels = validation_data
-        val_images = _common.check_images(val_images, "validation images")
-        val_labels = _common.check_labels(val_labels, len(val_images), num_classes)
+        val_images = input_checks.check_images(val_images, "validation images")
+        val_labels = input_checks.check_labels(val_labels, len(val_images), num_classes)
         validation_data = (val_images, np.eye(num_classes, dtype="float32")[val_labels])
     model = build_classifier(images.shape[1:], num_classes)
     # The training model: augmentation, then the classifier's layers, logits only. Small random
@@ -231,8 +231,8 @@ def classification_accuracy(model, images, labels, batch_size=256):
     Returns:
         The accuracy in [0, 1].
     """
-    images = _common.check_images(images)
-    labels = _common.check_labels(labels, len(images))
+    images = input_checks.check_images(images)
+    labels = input_checks.check_labels(labels, len(images))
     outputs = model.predict(images, batch_size=batch_size, verbose=0)
     logits = outputs["logits"] if isinstance(outputs, dict) else outputs
     return float(np.mean(np.argmax(logits, axis=-1) == labels))

@@ -34,7 +34,7 @@ import warnings
 import keras
 import numpy as np
 
-from kgan.metrics import _common
+from kgan.metrics import input_checks
 from kgan.metrics import sample_batches
 
 # The package exposes functions under the module names: import the classes from the modules.
@@ -161,8 +161,8 @@ class Evaluator:
                 f"condition_source must be one of {CONDITION_SOURCES}, got {condition_source!r}."
             )
         self.condition_source = condition_source
-        self.batch_size = _common.check_count(batch_size, "batch_size")
-        self.num_real = None if num_real is None else _common.check_count(num_real, "num_real")
+        self.batch_size = input_checks.check_count(batch_size, "batch_size")
+        self.num_real = None if num_real is None else input_checks.check_count(num_real, "num_real")
         if isinstance(real_statistics, str | os.PathLike):
             real_statistics = FeatureStatistics.load(real_statistics)
         self.real_statistics = real_statistics
@@ -361,7 +361,9 @@ class Evaluator:
             shares) is not a scalar.
         """
         batch_size = (
-            self.batch_size if batch_size is None else _common.check_count(batch_size, "batch_size")
+            self.batch_size
+            if batch_size is None
+            else input_checks.check_count(batch_size, "batch_size")
         )
         self.prepare()
         if conditions is None:

@@ -43,7 +43,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kgan.metrics import _common
+from kgan.metrics import input_checks
 
 # The 2015 graph has its own module; its extractor stays importable from here, and saved
 # models name it by its registered name, `kgan>FrozenGraphExtractor`, wherever it lives.
@@ -51,7 +51,7 @@ from kgan.metrics.fid_inception import FrozenGraphExtractor
 from kgan.metrics.fid_inception import fid_inception
 
 NAMES = ("inception_v3", "fid_inception", "digits")
-OUTPUTS = _common.OUTPUTS
+OUTPUTS = input_checks.OUTPUTS
 
 
 @keras.saving.register_keras_serializable(package="kgan")
@@ -64,10 +64,10 @@ class GrayToRGB(keras.layers.Layer):
     """
 
     def call(self, images):
-        return _common.to_rgb(images)
+        return input_checks.to_rgb(images)
 
     def compute_output_shape(self, input_shape):
-        _common.check_image_shape(input_shape)
+        input_checks.check_image_shape(input_shape)
         return (*input_shape[:-1], 3)
 
 
@@ -105,8 +105,8 @@ def inception_v3(output=None, weights="imagenet", input_range=(-1.0, 1.0), name=
     Reference: Szegedy et al., "Rethinking the Inception Architecture for Computer Vision",
     CVPR 2016.
     """
-    _common.check_output(output)
-    low, high = _common.check_input_range(input_range)
+    input_checks.check_output(output)
+    low, high = input_checks.check_input_range(input_range)
     network = keras.applications.InceptionV3(
         include_top=True, weights=weights, classifier_activation=None
     )
@@ -180,7 +180,7 @@ def from_model(model, features_layer=None, logits_layer=None, output=None):
     extractor = from_model(classifier, features_layer="penultimate", logits_layer="logits")
     ```
     """
-    _common.check_output(output)
+    input_checks.check_output(output)
     if isinstance(model, str | os.PathLike):
         model = keras.saving.load_model(model)
     outputs = model.output
@@ -236,7 +236,7 @@ def get(identifier, output=None, **kwargs):
     extractor = get("digits", output="logits")
     ```
     """
-    _common.check_output(output)
+    input_checks.check_output(output)
     factories = {"inception_v3": inception_v3, "fid_inception": fid_inception, "digits": _digits}
     if isinstance(identifier, str) and identifier in factories:
         return factories[identifier](output=output, **kwargs)

@@ -33,7 +33,7 @@ import numpy as np
 import tensorflow as tf
 from google.protobuf import message
 
-from kgan.metrics import _common
+from kgan.metrics import input_checks
 
 # TTUR and the papers name the http address; the same file is served over https, and the
 # download is a graph that runs here, so it is fetched over https.
@@ -243,10 +243,10 @@ class FrozenGraphExtractor(keras.layers.Layer):
         kwargs.setdefault("trainable", False)
         kwargs.setdefault("dtype", "float32")  # the graph is float32 under any policy
         super().__init__(**kwargs)
-        _common.check_output(output)
+        input_checks.check_output(output)
         self.graph_path = None if path is None else os.fspath(path)
         self.selected_output = output
-        self.input_range = _common.check_input_range(input_range)
+        self.input_range = input_checks.check_input_range(input_range)
         self.logits_bias = bool(logits_bias)
         source = self.graph_path
         if source is None:
@@ -259,23 +259,23 @@ class FrozenGraphExtractor(keras.layers.Layer):
         # Kept in a tuple so Keras and tf.Module tracking leave the function alone.
         self._function = (_graph_function(graph_def, tensors, self.logits_bias),)
         specs = self._function[0].structured_outputs
-        self.output_dims = {key: specs[key].shape[-1] for key in _common.OUTPUTS}
+        self.output_dims = {key: specs[key].shape[-1] for key in input_checks.OUTPUTS}
         self.built = True
 
     def call(self, images):
         images = keras.ops.convert_to_tensor(images, "float32")
         low, high = self.input_range
-        pixels = _common.to_rgb((images - low) * (255.0 / (high - low)))
+        pixels = input_checks.to_rgb((images - low) * (255.0 / (high - low)))
         outputs = self._function[0](pixels)
         if self.selected_output is not None:
             return outputs[self.selected_output]
         return dict(outputs)
 
     def compute_output_spec(self, images):
-        _common.check_image_shape(images.shape)
+        input_checks.check_image_shape(images.shape)
         specs = {
             key: keras.KerasTensor((images.shape[0], self.output_dims[key]), "float32")
-            for key in _common.OUTPUTS
+            for key in input_checks.OUTPUTS
         }
         return specs if self.selected_output is None else specs[self.selected_output]
 

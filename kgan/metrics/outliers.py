@@ -22,7 +22,7 @@ Reference:
 import keras
 import numpy as np
 
-from kgan.metrics import _common
+from kgan.metrics import input_checks
 
 
 def make_outliers(images, labels, seed=0):
@@ -59,8 +59,8 @@ def make_outliers(images, labels, seed=0):
         Hendrycks et al., "Deep Anomaly Detection with Outlier Exposure", ICLR 2019.
         https://arxiv.org/abs/1812.04606
     """
-    images = _common.check_images(images)
-    labels = _common.check_labels(labels, len(images))
+    images = input_checks.check_images(images)
+    labels = input_checks.check_labels(labels, len(images))
     rng = np.random.default_rng(seed)
     num, height, width, channels = images.shape
     patch = max(1, min(height, width) // 4)

@@ -35,7 +35,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kgan.metrics import _common
+from kgan.metrics import input_checks
 
 
 def split(element):
@@ -75,9 +75,9 @@ def batches(data, batch_size, limit=None, name="data"):
     Raises:
         ValueError: For a repeating dataset without `limit`, or a dataset of dicts.
     """
-    batch_size = _common.check_count(batch_size, "batch_size")
+    batch_size = input_checks.check_count(batch_size, "batch_size")
     if limit is not None:
-        limit = _common.check_count(limit, "limit")
+        limit = input_checks.check_count(limit, "limit")
     if isinstance(data, tf.data.Dataset):
         if limit is None and data.cardinality() == tf.data.INFINITE_CARDINALITY:
             raise ValueError(
@@ -211,7 +211,7 @@ def generated_batches(samples, num_samples=None, seed=0, batch_size=256, conditi
             a generator that returns another number of samples than asked, an attribute model
             without `conditions`, or `conditions` that do not fit.
     """
-    batch_size = _common.check_count(batch_size, "batch_size")
+    batch_size = input_checks.check_count(batch_size, "batch_size")
     form = condition_form(samples)
     if conditions is not None and form is None:
         raise ValueError(
@@ -237,13 +237,13 @@ def generated_batches(samples, num_samples=None, seed=0, batch_size=256, conditi
         generate_fn = samples
     else:
         if num_samples is not None:
-            num_samples = _common.check_count(num_samples, "num_samples")
+            num_samples = input_checks.check_count(num_samples, "num_samples")
         yield from batches(samples, batch_size, num_samples, "The generated samples")
         return
 
     if num_samples is None:
         raise ValueError("num_samples is needed to evaluate a generator.")
-    num_samples = _common.check_count(num_samples, "num_samples")
+    num_samples = input_checks.check_count(num_samples, "num_samples")
     num_batches = -(-num_samples // batch_size)
     # Prefix-stable: generate_state(n)[:k] == generate_state(k), so the first batches do not
     # depend on how many follow.

@@ -1,7 +1,15 @@
-"""Training objectives: `keras.Model` subclasses that own their `train_step`."""
+"""Training objectives: `keras.Model` subclasses that own their `train_step`.
 
+`AdversarialModel` is the base they share (see its module for the interface that callbacks,
+metrics, export and the CLI use); `GAN`, `ConditionalGAN`, `Pix2Pix` and `CycleGAN` state only
+their objective.
+"""
+
+from kgan.models.adversarial_model import AdversarialModel
 from kgan.models.conditional_gan import ConditionalGAN
+from kgan.models.cycle_gan import CycleGAN
 from kgan.models.gan import GAN
 from kgan.models.pix2pix import Pix2Pix
+from kgan.models.served_generator import ServedGenerator
 
-__all__ = ["ConditionalGAN", "GAN", "Pix2Pix"]
+__all__ = ["AdversarialModel", "ConditionalGAN", "CycleGAN", "GAN", "Pix2Pix", "ServedGenerator"]

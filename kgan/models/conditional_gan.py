@@ -4,16 +4,18 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kgan.losses import penalties
+from kgan.models import adversarial_model
 from kgan.models import conditions
-from kgan.models import gan
+from kgan.models import network_info
 from kgan.models import noise
+from kgan.models import sampling
+from kgan.models import served_generator
 
 CONDITIONINGS = ("concat", "projection", "acgan")
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class ConditionalGAN(gan.GAN):
+class ConditionalGAN(adversarial_model.AdversarialModel):
     """A GAN whose generator and discriminator both see a condition: class ids or attributes.
 
     Batches are `(images, labels)`. `labels` are either int class ids, shape `[batch]` (or
@@ -100,6 +102,12 @@ class ConditionalGAN(gan.GAN):
         https://arxiv.org/abs/1610.09585
     """
 
+    NETWORKS = ("generator", "discriminator")
+    LOGS = ("d_loss", "g_loss", "mismatch_loss", "class_loss")
+    COMPILE_SETTINGS = ("mismatch_weight", "classification_weight")
+    mismatch_weight = 0.0
+    classification_weight = 0.0
+
     def __init__(
         self,
         generator,
@@ -111,36 +119,25 @@ class ConditionalGAN(gan.GAN):
         seed=None,
         **kwargs,
     ):
-        if not isinstance(generator, keras.Model) or not isinstance(discriminator, keras.Model):
-            raise TypeError(
-                "ConditionalGAN takes a generator and a discriminator that are keras.Model "
-                f"instances; got {type(generator).__name__} and {type(discriminator).__name__}."
-            )
+        super().__init__(generator=generator, discriminator=discriminator, seed=seed, **kwargs)
         num_classes, condition_dim = conditions.check_form(num_classes, condition_dim)
         if conditioning not in CONDITIONINGS:
             raise ValueError(f"conditioning must be one of {CONDITIONINGS}, got {conditioning!r}.")
-        # Set before GAN.__init__, which builds the networks and so needs to make labels.
         self.num_classes = num_classes
         self.condition_dim = condition_dim
         self.conditioning = conditioning
         conditions.check_generator(generator, num_classes, condition_dim)
         conditions.check_discriminator(discriminator, conditioning)
-        super().__init__(
-            generator,
-            discriminator,
-            latent_dim=_resolve_latent_dim(generator, latent_dim),
-            seed=seed,
-            **kwargs,
+        self.latent_dim = network_info.resolve_latent_dim(
+            generator, latent_dim, first_of_several=True, owner="ConditionalGAN"
         )
-        self.mismatch_tracker = keras.metrics.Mean(name="mismatch_loss")
-        self.class_loss_tracker = keras.metrics.Mean(name="class_loss")
+        self.build()
 
-    def _build_networks(self):
+    def build_networks(self):
         labels = conditions.example_labels(1, self.num_classes, self.condition_dim)
         fake = self.generator([keras.ops.zeros((1, self.latent_dim)), labels])
         if not self.discriminator.built:
             self.discriminator(self._discriminator_inputs(fake, labels))
-        self.built = True
 
     def call(self, inputs, training=None):
         """Runs the generator on `(z, labels)` (a tuple, list, or dict with those keys)."""
@@ -158,166 +155,38 @@ class ConditionalGAN(gan.GAN):
         labels = self._check_labels(labels, tf.shape(latent)[0])
         return self.generator([latent, labels], training=training)
 
-    # --- compile -------------------------------------------------------------------------------
-
     def compile(self, *args, mismatch_weight=None, classification_weight=1.0, **kwargs):
-        """Configures training: `GAN.compile`'s arguments plus the conditional terms.
+        """Configures training: `AdversarialModel.compile`'s arguments plus the conditional terms.
 
         Args:
-            *args: Passed to `GAN.compile` (optimizers, `loss`, `discriminator_steps`, gradient
-                penalty, ...).
+            *args: Passed to `AdversarialModel.compile`: the optimizers
+                (`generator_optimizer`, `discriminator_optimizer`), `loss`,
+                `discriminator_steps`, penalties, ...
             mismatch_weight: Weight `w` of the (real, wrong condition) pairs in the
                 discriminator's fake side (see the class docstring); `0` turns them off.
                 Defaults to `1.0` (Reed et al.) for `"concat"` and `"projection"`, `0` for
                 `"acgan"` (which cannot use them).
             classification_weight: `"acgan"` only: weight of the auxiliary classification loss
                 for both networks. Defaults to `1.0` (Odena et al.).
-            **kwargs: Passed to `GAN.compile`.
+            **kwargs: Passed to `AdversarialModel.compile`.
         """
-        acgan = self.conditioning == "acgan"
-        if mismatch_weight is None:
-            mismatch_weight = 0.0 if acgan else 1.0
-        mismatch_weight = float(mismatch_weight)
-        classification_weight = float(classification_weight)
-        if mismatch_weight < 0 or classification_weight < 0:
-            raise ValueError(
-                "mismatch_weight and classification_weight must be >= 0, got "
-                f"{mismatch_weight} and {classification_weight}."
-            )
-        if acgan and mismatch_weight > 0:
-            raise ValueError(
-                "conditioning='acgan' takes no mismatch_weight: its discriminator sees images "
-                "alone, so it cannot be shown (real image, wrong condition) pairs. Use "
-                "'concat' or 'projection' for matching-aware training."
-            )
-        if mismatch_weight > 0 and self.num_classes == 1:
-            raise ValueError(
-                "With num_classes=1 there is no wrong class to mismatch: pass mismatch_weight=0."
-            )
+        mismatch_weight, classification_weight = conditions.check_weights(
+            self.conditioning, self.num_classes, mismatch_weight, classification_weight
+        )
         super().compile(*args, **kwargs)
         self.mismatch_weight = mismatch_weight
         self.classification_weight = classification_weight
 
-    def get_compile_config(self):
-        config = super().get_compile_config()
-        if config:
-            config["mismatch_weight"] = self.mismatch_weight
-            config["classification_weight"] = self.classification_weight
-        return config
-
-    # --- training ------------------------------------------------------------------------------
-
-    @property
-    def metrics(self):
-        trackers = [self.d_loss_tracker, self.g_loss_tracker]
-        if getattr(self, "gradient_penalty_weight", 0.0) > 0:
-            trackers.append(self.gp_tracker)
-        if getattr(self, "mismatch_weight", 0.0) > 0:
-            trackers.append(self.mismatch_tracker)
-        if self.conditioning == "acgan" and getattr(self, "classification_weight", 0.0) > 0:
-            trackers.append(self.class_loss_tracker)
-        return trackers
-
-    def train_step(self, data):
-        real, labels = self._unpack(data)
-        layout = noise.batch_layout(tf.shape(real)[0])
-        step = self.generator_optimizer.iterations
-        last = self.discriminator_steps - 1
-        for index in range(last):
-            latent = self._draw_latent(layout, step, index)
-            fake = self.generator([latent, labels], training=True)
-            self.discriminator_step(real, fake, labels, step, stream=index, layout=layout)
-        latent = self._draw_latent(layout, step, last)
-        # As in GAN.train_step: the generator's forward pass is recorded once and serves its
-        # update; the discriminator's update in between is kept off the generator's tape.
-        with tf.GradientTape() as generator_tape:
-            fake = self.generator([latent, labels], training=True)
-            with generator_tape.stop_recording():
-                self.discriminator_step(real, fake, labels, step, stream=last, layout=layout)
-            g_loss = self._generator_objective(fake, labels, layout, training=True)
-        self._apply(self.generator_optimizer, generator_tape, g_loss, self.generator)
-        return self._logs()
-
-    def discriminator_step(self, real, fake, labels, step, stream=0, layout=None):
-        """Updates the discriminator once on real and generated images for the same labels.
-
-        `fake` is treated as a constant. The wrong conditions and the penalty's interpolation
-        weights are drawn statelessly from `(seed, step, stream)`.
-
-        Returns:
-            The discriminator's loss (mismatch and classification terms included, the gradient
-            penalty not), averaged over the global batch.
-        """
-        layout = layout or noise.batch_layout(tf.shape(real)[0])
-        labels = self._check_labels(labels, tf.shape(real)[0])
-        fake = tf.stop_gradient(fake)
-        wrong = None
+    def logged_names(self):
+        names = ["d_loss", "g_loss"]
         if self.mismatch_weight > 0:
-            wrong = self._draw_wrong_labels(labels, layout, step, stream)
-        with tf.GradientTape() as tape:
-            per_example, mismatch, class_loss = self._discriminator_losses(
-                real, fake, labels, wrong, training=True
-            )
-            d_loss = gan._average(per_example, layout)
-            total = d_loss
-            if self.gradient_penalty_weight > 0:
-                alpha = noise.draw(
-                    layout,
-                    (),
-                    noise.step_seed(self.seed, step, gan._PENALTY_STREAM + stream),
-                    "uniform",
-                )
-                per_example_gp = penalties.gradient_penalty(
-                    self._adversarial_scorer(labels),
-                    real,
-                    fake,
-                    self.gradient_penalty_target,
-                    alpha=alpha,
-                )
-                total = total + self.gradient_penalty_weight * gan._average(per_example_gp, layout)
-                self.gp_tracker.update_state(per_example_gp)
-        self._apply(self.discriminator_optimizer, tape, total, self.discriminator)
-        self._track_discriminator(per_example, mismatch, class_loss)
-        return d_loss
-
-    def generator_step(self, latent, labels):
-        """Updates the generator once against the current discriminator, for `labels`.
-
-        Returns:
-            The generator loss, averaged over the global batch.
-        """
-        layout = noise.batch_layout(tf.shape(latent)[0])
-        labels = self._check_labels(labels, tf.shape(latent)[0])
-        with tf.GradientTape() as tape:
-            fake = self.generator([latent, labels], training=True)
-            g_loss = self._generator_objective(fake, labels, layout, training=True)
-        self._apply(self.generator_optimizer, tape, g_loss, self.generator)
-        return g_loss
-
-    def test_step(self, data):
-        real, labels = self._unpack(data)
-        layout = noise.batch_layout(tf.shape(real)[0])
-        # As in GAN.test_step: an evaluation stream stepped by the examples seen so far.
-        examples_so_far = tf.cast(self.d_loss_tracker.count, tf.int64)
-        stream = gan._EVALUATION_STREAM
-        latent = self._draw_latent(layout, examples_so_far, stream)
-        fake = self.generator([latent, labels], training=False)
-        wrong = None
-        if self.mismatch_weight > 0:
-            wrong = self._draw_wrong_labels(labels, layout, examples_so_far, stream)
-        per_example, mismatch, class_loss = self._discriminator_losses(
-            real, fake, labels, wrong, training=False
-        )
-        self._track_discriminator(per_example, mismatch, class_loss)
-        self._generator_objective(fake, labels, layout, training=False)
-        return {
-            tracker.name: tracker.result()
-            for tracker in self.metrics
-            if tracker is not self.gp_tracker
-        }
+            names.append("mismatch_loss")
+        if self.conditioning == "acgan" and self.classification_weight > 0:
+            names.append("class_loss")
+        return names + super().logged_names()[len(self.LOGS) :]
 
     def fit(self, *args, **kwargs):
-        """Trains the model: `GAN.fit`, with class ids checked in the input pipeline.
+        """Trains the model: `AdversarialModel.fit`, with class ids checked in the pipeline.
 
         The step checks class ids too, but XLA (`jit_compile=True`, the default on GPU) compiles
         assertions away, and an out-of-range id then silently embeds as zeros. So the ids of a
@@ -335,6 +204,77 @@ class ConditionalGAN(gan.GAN):
                 conditions.check_class_id_range(y, self.num_classes)
         return super().fit(*args, **kwargs)
 
+    # --- the alternating step's parts: batches are (images, labels) ------------------------------
+
+    def unpack_batch(self, data):
+        images, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if labels is None:
+            raise ValueError(
+                "A ConditionalGAN trains on batches of (images, labels); this batch has no "
+                "labels. Build the dataset of (images, labels) pairs (e.g. "
+                "kgan.data.load_digits(..., with_labels=True))."
+            )
+        images = tf.convert_to_tensor(images)
+        taken = (
+            self.discriminator.inputs[0].shape[1:]
+            if network_info.is_functional(self.discriminator)
+            else None
+        )
+        if taken is not None and not network_info.shapes_compatible(images.shape[1:], taken):
+            raise ValueError(
+                f"The data's images have shape {tuple(images.shape[1:])}, but the discriminator "
+                f"takes {tuple(taken)}. Load the data at the networks' size or build the "
+                "networks for it."
+            )
+        return images, self._check_labels(labels, tf.shape(images)[0])
+
+    def make_fakes(self, batch, step, stream, layout, training):
+        _, labels = batch
+        latent = self.draw(layout, (self.latent_dim,), step, stream)
+        return self.generator([latent, labels], training=training)
+
+    def discriminator_loss(self, batch, fake, step, stream, layout, training):
+        images, labels = batch
+        wrong = None
+        if self.mismatch_weight > 0:
+            wrong = conditions.draw_wrong_labels(
+                labels, layout, self.seed, step, stream, self.num_classes, self.condition_dim
+            )
+        per_example, mismatch, class_loss = self._discriminator_losses(
+            images, fake, labels, wrong, training
+        )
+        self.trackers["d_loss"].update_state(per_example)
+        if mismatch is not None:
+            self.trackers["mismatch_loss"].update_state(mismatch)
+        if class_loss is not None:
+            self.trackers["class_loss"].update_state(class_loss)
+        return per_example
+
+    def generator_loss(self, batch, fake, training):
+        _, labels = batch
+        if self.conditioning == "acgan":
+            fake_logits, fake_class_logits = self.discriminator(fake, training=training)
+            per_example = self.generator_loss_fn(fake_logits)
+            if self.classification_weight > 0:
+                per_example = per_example + self.classification_weight * (
+                    self._classification_loss(fake_class_logits, labels)
+                )
+        else:
+            per_example = self.generator_loss_fn(
+                self.discriminator([fake, labels], training=training)
+            )
+        self.trackers["g_loss"].update_state(per_example)
+        return per_example
+
+    def critic(self, batch, fake):
+        """`images -> logits` with the condition held fixed: the penalties make the critic
+        smooth in the image for each condition."""
+        images, labels = batch
+        if self.conditioning == "acgan":
+            return (lambda x, training=True: self.discriminator(x, training=training)[0]), images
+        scorer = lambda x, training=True: self.discriminator([x, labels], training=training)  # noqa: E731
+        return scorer, images
+
     # --- losses --------------------------------------------------------------------------------
 
     def discriminator_losses(self, real, fake, labels, wrong_labels=None, training=False):
@@ -349,7 +289,7 @@ class ConditionalGAN(gan.GAN):
             training: Passed to the discriminator. Defaults to `False`.
 
         Returns:
-            A dict with `d_loss` (what the discriminator minimises, gradient penalty aside) and,
+            A dict with `d_loss` (what the discriminator minimises, penalties aside) and,
             when they apply, `mismatch_loss` and `class_loss`; each of shape `[batch]`.
         """
         labels = self._check_labels(labels, tf.shape(real)[0])
@@ -389,48 +329,13 @@ class ConditionalGAN(gan.GAN):
         weight = self.mismatch_weight
         return (per_example + weight * mismatch) / (1.0 + weight), mismatch, None
 
-    def _track_discriminator(self, per_example, mismatch, class_loss):
-        self.d_loss_tracker.update_state(per_example)
-        if mismatch is not None:
-            self.mismatch_tracker.update_state(mismatch)
-        if class_loss is not None:
-            self.class_loss_tracker.update_state(class_loss)
-
-    def _generator_objective(self, fake, labels, layout, training=True):
-        if self.conditioning == "acgan":
-            fake_logits, fake_class_logits = self.discriminator(fake, training=training)
-            per_example = self.generator_loss_fn(fake_logits)
-            if self.classification_weight > 0:
-                per_example = per_example + self.classification_weight * (
-                    self._classification_loss(fake_class_logits, labels)
-                )
-        else:
-            per_example = self.generator_loss_fn(
-                self.discriminator([fake, labels], training=training)
-            )
-        self.g_loss_tracker.update_state(per_example)
-        return gan._average(per_example, layout)
-
     def _classification_loss(self, class_logits, labels):
-        """Per-example auxiliary loss: softmax CE for class ids, mean sigmoid CE for attributes."""
-        class_logits = tf.cast(class_logits, tf.float32)
-        if self.num_classes is not None:
-            return tf.nn.sparse_softmax_cross_entropy_with_logits(labels, class_logits)
-        return tf.reduce_mean(
-            tf.nn.sigmoid_cross_entropy_with_logits(tf.cast(labels, tf.float32), class_logits),
-            axis=-1,
-        )
-
-    def _adversarial_scorer(self, labels):
-        """`images -> logits` with the condition held fixed, for the gradient penalty."""
-        if self.conditioning == "acgan":
-            return lambda images, training=True: self.discriminator(images, training=training)[0]
-        return lambda images, training=True: self.discriminator([images, labels], training=training)
+        return conditions.classification_loss(class_logits, labels, self.num_classes)
 
     def _discriminator_inputs(self, images, labels):
         return images if self.conditioning == "acgan" else [images, labels]
 
-    # --- conditions ----------------------------------------------------------------------------
+    # --- conditions and sampling ---------------------------------------------------------------
 
     def wrong_labels(self, labels, step, stream=0):
         """The mismatched conditions a training step draws for `labels`.
@@ -442,38 +347,17 @@ class ConditionalGAN(gan.GAN):
             labels, self.seed, step, stream, self.num_classes, self.condition_dim
         )
 
-    def _draw_wrong_labels(self, labels, layout, step, stream):
-        return conditions.draw_wrong_labels(
-            labels, layout, self.seed, step, stream, self.num_classes, self.condition_dim
-        )
-
-    def _unpack(self, data):
-        images, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
-        if labels is None:
-            raise ValueError(
-                "A ConditionalGAN trains on batches of (images, labels); this batch has no "
-                "labels. Build the dataset of (images, labels) pairs (e.g. "
-                "kgan.data.load_digits(..., with_labels=True))."
-            )
-        images = tf.convert_to_tensor(images)
-        self._check_images(images)
-        return images, self._check_labels(labels, tf.shape(images)[0])
-
-    def _check_images(self, images):
-        taken = (
-            self.discriminator.inputs[0].shape[1:] if _is_functional(self.discriminator) else None
-        )
-        if taken is not None and not gan._shapes_compatible(images.shape[1:], taken):
-            raise ValueError(
-                f"The data's images have shape {tuple(images.shape[1:])}, but the discriminator "
-                f"takes {tuple(taken)}. Load the data at the networks' size or build the "
-                "networks for it."
-            )
-
     def _check_labels(self, labels, batch_size):
         return conditions.check_labels(labels, batch_size, self.num_classes, self.condition_dim)
 
-    # --- sampling ------------------------------------------------------------------------------
+    def sample_latent(self, batch_size, step, stream=0):
+        """Latent vectors for a training step, as `kgan.GAN.sample_latent` draws them."""
+        return self.draw(noise.batch_layout(batch_size), (self.latent_dim,), step, stream)
+
+    def served_generator(self):
+        if self.num_classes is not None:
+            return served_generator.ServedGenerator(self.generator, "classes", self.num_classes)
+        return served_generator.ServedGenerator(self.generator, "attributes", self.condition_dim)
 
     def generate(self, labels, seed=None, batch_size=256):
         """Generates one sample per label row, as a NumPy array (images in `[-1, 1]`).
@@ -497,56 +381,17 @@ class ConditionalGAN(gan.GAN):
             )
         if self.num_classes is not None:
             conditions.check_class_id_range(labels, self.num_classes)
-        num = labels.shape[0]
-        latent = np.random.default_rng(seed).standard_normal((num, self.latent_dim))
-        latent = latent.astype("float32")
-        outputs = [
-            keras.ops.convert_to_numpy(
-                self(
-                    (latent[start : start + batch_size], labels[start : start + batch_size]),
-                    training=False,
-                )
-            )
-            for start in range(0, num, batch_size)
-        ]
-        return np.concatenate(outputs, axis=0).astype("float32")
-
-    # --- serialization -------------------------------------------------------------------------
+        latent = sampling.latent_vectors(labels.shape[0], self.latent_dim, seed)
+        return sampling.in_batches(
+            lambda batch: self(batch, training=False), (latent, labels), batch_size
+        )
 
     def get_config(self):
         config = super().get_config()
         config.update(
+            latent_dim=self.latent_dim,
             num_classes=self.num_classes,
             condition_dim=self.condition_dim,
             conditioning=self.conditioning,
         )
         return config
-
-
-def _is_functional(network):
-    try:
-        return bool(network.inputs)
-    except (AttributeError, ValueError):
-        return False
-
-
-def _resolve_latent_dim(generator, latent_dim):
-    """The latent size: given, or read from the generator's `z` input."""
-    inferred = None
-    if _is_functional(generator):
-        shape = generator.inputs[0].shape[1:]
-        if len(shape) == 1 and shape[0] is not None:
-            inferred = int(shape[0])
-    if latent_dim is None:
-        if inferred is None:
-            raise ValueError(
-                "Could not read latent_dim from the generator's 'z' input; pass latent_dim=."
-            )
-        return inferred
-    if int(latent_dim) < 1:
-        raise ValueError(f"latent_dim must be positive, got {latent_dim}.")
-    if inferred is not None and inferred != int(latent_dim):
-        raise ValueError(
-            f"latent_dim={latent_dim} does not match the generator's 'z' size {inferred}."
-        )
-    return int(latent_dim)

@@ -22,7 +22,7 @@ import tensorflow as tf
 
 from kgan.models import noise
 
-# Streams of the step's other random draws (see `gan._PENALTY_STREAM`): the wrong conditions of
+# Streams of the step's other random draws (see `kgan.models.noise`): the wrong conditions of
 # discriminator update i are drawn from stream _MISMATCH_STREAM + i, and for attribute vectors
 # the attribute flipped where a drawn vector equals the right one from _FLIP_STREAM + i.
 _MISMATCH_STREAM = 200_000
@@ -54,6 +54,47 @@ def check_form(num_classes=None, condition_dim=None):
     return (
         None if num_classes is None else int(num_classes),
         None if condition_dim is None else int(condition_dim),
+    )
+
+
+def check_weights(conditioning, num_classes, mismatch_weight, classification_weight):
+    """`ConditionalGAN.compile`'s two weights, checked and resolved: `(mismatch, classification)`.
+
+    `mismatch_weight=None` means `1.0` (Reed et al.) for discriminators that see the labels and
+    `0` for `"acgan"`, which sees images alone and so cannot be shown wrong pairs.
+    """
+    acgan = conditioning == "acgan"
+    if mismatch_weight is None:
+        mismatch_weight = 0.0 if acgan else 1.0
+    mismatch_weight = float(mismatch_weight)
+    classification_weight = float(classification_weight)
+    if mismatch_weight < 0 or classification_weight < 0:
+        raise ValueError(
+            "mismatch_weight and classification_weight must be >= 0, got "
+            f"{mismatch_weight} and {classification_weight}."
+        )
+    if acgan and mismatch_weight > 0:
+        raise ValueError(
+            "conditioning='acgan' takes no mismatch_weight: its discriminator sees images "
+            "alone, so it cannot be shown (real image, wrong condition) pairs. Use "
+            "'concat' or 'projection' for matching-aware training."
+        )
+    if mismatch_weight > 0 and num_classes == 1:
+        raise ValueError(
+            "With num_classes=1 there is no wrong class to mismatch: pass mismatch_weight=0."
+        )
+    return mismatch_weight, classification_weight
+
+
+def classification_loss(class_logits, labels, num_classes=None):
+    """AC-GAN's per-example auxiliary loss: softmax cross-entropy for class ids (with
+    `num_classes`), the mean sigmoid cross-entropy over attributes for vectors."""
+    class_logits = tf.cast(class_logits, tf.float32)
+    if num_classes is not None:
+        return tf.nn.sparse_softmax_cross_entropy_with_logits(labels, class_logits)
+    return tf.reduce_mean(
+        tf.nn.sigmoid_cross_entropy_with_logits(tf.cast(labels, tf.float32), class_logits),
+        axis=-1,
     )
 
 

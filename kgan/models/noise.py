@@ -24,6 +24,18 @@ import tensorflow as tf
 # Separates (seed, stream) pairs in the first seed word: streams are small integers.
 _STREAM_STRIDE = 1_000_003
 
+# Streams of the draws of one step. Each random draw of a step has its own stream, so the draws
+# are independent; the ids only need to be distinct within one objective.
+#   0 .. k-1                 latent noise of discriminator update i (the last also feeds the
+#                            generator update), in `GAN` and `ConditionalGAN`
+#   PENALTY_STREAM + i       the gradient penalty's interpolation weights of critic update i
+#                            (CycleGAN: + 0 for discriminator_a, + 1 for discriminator_b)
+#   200_000 + i, 300_000 + i ConditionalGAN's wrong conditions and attribute flips
+#                            (`kgan.models.conditions`); CycleGAN's pools use 200_000 and 200_001
+#   EVALUATION_STREAM        `evaluate`'s noise, stepped by the examples evaluated so far
+PENALTY_STREAM = 100_000
+EVALUATION_STREAM = -1
+
 
 class BatchLayout(NamedTuple):
     """Where this replica's examples sit in the global batch.

@@ -4,15 +4,15 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kgan.losses import penalties
 from kgan.losses import reconstruction
-from kgan.models import gan
-from kgan.models import noise
+from kgan.models import adversarial_model
+from kgan.models import network_info
+from kgan.models import served_generator
 from kgan.models import translation
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class Pix2Pix(gan.GAN):
+class Pix2Pix(adversarial_model.AdversarialModel):
     """Learns to translate a source image into its target image from `(source, target)` pairs.
 
     The generator maps `source` to an image of the target's shape (typically a U-Net). The
@@ -26,10 +26,10 @@ class Pix2Pix(gan.GAN):
 
     There is no latent vector: as in the paper, the only noise is the generator's dropout, so
     `model(source)` runs the generator and each training step needs just the batch. Everything
-    else is `kgan.GAN`'s: two optimizers, any loss family, `discriminator_steps`, the gradient
-    penalty (interpolating between the real and the fake *target* with the source held fixed),
-    `fit` (non-finite losses stop training), the global-batch averaging under `tf.distribute`,
-    and saving with both optimizers' state.
+    else is `kgan.models.AdversarialModel`'s: two optimizers, any loss family,
+    `discriminator_steps`, the gradient penalty (interpolating between the real and the fake
+    *target* with the source held fixed), `fit` (non-finite losses stop training), the
+    global-batch averaging under `tf.distribute`, and saving with both optimizers' state.
 
     The step's only randomness is the generator's dropout, drawn by Keras' seeded generators,
     which are not saved: training is repeatable from `keras.utils.set_random_seed`, but a
@@ -70,29 +70,17 @@ class Pix2Pix(gan.GAN):
         CVPR 2017. https://arxiv.org/abs/1611.07004
     """
 
+    NETWORKS = ("generator", "discriminator")
+    LOGS = ("d_loss", "g_loss", "l1_loss")
+    COMPILE_SETTINGS = ("l1_weight", "discriminator_loss_weight", "adversarial_weight")
+
     def __init__(self, generator, discriminator, seed=None, **kwargs):
-        # GAN.__init__ would read a latent size from the generator, which has none here; the
-        # attributes GAN's compile, fit and saving use are set below instead.
-        keras.Model.__init__(self, **kwargs)
-        if not isinstance(generator, keras.Model) or not isinstance(discriminator, keras.Model):
-            raise TypeError(
-                "Pix2Pix takes a generator and a discriminator that are keras.Model instances; "
-                f"got {type(generator).__name__} and {type(discriminator).__name__}."
-            )
-        self.generator = generator
-        self.discriminator = discriminator
+        super().__init__(generator=generator, discriminator=discriminator, seed=seed, **kwargs)
         self.latent_dim = None
-        self.seed = int(np.random.randint(0, 2**31 - 1)) if seed is None else int(seed)
-        self._source_shape = gan._input_shape(generator)
-        self._discriminator_names = _input_names(discriminator)
+        self._source_shape = network_info.input_shape(generator)
+        self._discriminator_names = network_info.input_names(discriminator)
         self._check_networks()
-        self._build_networks()
-        self.generator_optimizer = None
-        self.discriminator_optimizer = None
-        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
-        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
-        self.l1_loss_tracker = keras.metrics.Mean(name="l1_loss")
-        self.gp_tracker = keras.metrics.Mean(name="gp")
+        self.build()
 
     def _check_networks(self):
         if self._discriminator_names is not None and len(self._discriminator_names) != 2:
@@ -101,39 +89,30 @@ class Pix2Pix(gan.GAN):
                 f"{len(self._discriminator_names)} ({self._discriminator_names})."
             )
         taken = _discriminator_input_shapes(self.discriminator, self._discriminator_names)
-        made = gan._output_shape(self.generator)
+        made = network_info.output_shape(self.generator)
         if taken is None:
             return
-        if self._source_shape is not None and not gan._shapes_compatible(
+        if self._source_shape is not None and not network_info.shapes_compatible(
             self._source_shape, taken["source"]
         ):
             raise ValueError(
                 f"The generator takes sources of shape {self._source_shape}, but the "
                 f"discriminator's source input has shape {taken['source']}."
             )
-        if made is not None and not gan._shapes_compatible(made, taken["images"]):
+        if made is not None and not network_info.shapes_compatible(made, taken["images"]):
             raise ValueError(
                 f"The generator makes images of shape {made}, but the discriminator's images "
                 f"input has shape {taken['images']}. Build both networks for the same target "
                 "size and channel count."
             )
 
-    def _build_networks(self):
+    def build_networks(self):
         if self._source_shape is None or None in self._source_shape:
-            # A subclassed or size-agnostic generator: built by its first batch instead.
-            self.built = True
-            return
+            return  # a subclassed or size-agnostic generator: built by its first batch instead
         source = keras.ops.zeros((1, *self._source_shape))
         fake = self.generator(source)
         if not self.discriminator.built:
             self._discriminate(source, fake)
-        self.built = True
-
-    def call(self, inputs, training=None):
-        """Runs the generator on `source` images."""
-        return self.generator(inputs, training=training)
-
-    # --- compile -------------------------------------------------------------------------------
 
     def compile(
         self,
@@ -143,13 +122,13 @@ class Pix2Pix(gan.GAN):
         adversarial_weight=1.0,
         **kwargs,
     ):
-        """Configures training: `GAN.compile`'s arguments plus the Pix2Pix weights.
+        """Configures training: `AdversarialModel.compile`'s arguments plus the Pix2Pix weights.
 
         Args:
-            *args: Passed to `GAN.compile`: `generator_optimizer` and `discriminator_optimizer`
-                (both default to `Adam(2e-4, beta_1=0.5)`, the paper's), `loss` (any family;
-                defaults to `"non_saturating"`, the paper's), `discriminator_steps`, gradient
-                penalty, `terminate_on_non_finite`.
+            *args: Passed to `AdversarialModel.compile`: `generator_optimizer` and
+                `discriminator_optimizer` (both default to `Adam(2e-4, beta_1=0.5)`, the
+                paper's), `loss` (any family; defaults to `"non_saturating"`, the paper's),
+                `discriminator_steps`, penalties, `terminate_on_non_finite`.
             l1_weight: Weight lambda of the L1 term in the generator's objective; `0` trains a
                 plain conditional GAN. Defaults to `100.0` (the paper's).
             discriminator_loss_weight: Factor on the discriminator's loss when it is optimised.
@@ -162,7 +141,7 @@ class Pix2Pix(gan.GAN):
                 `0` trains the generator on L1 alone (the paper's "L1 only" baseline, with the
                 same network and data), while the discriminator still trains beside it, so
                 `d_loss` shows how easily L1's outputs are told apart. Defaults to `1.0`.
-            **kwargs: Passed to `GAN.compile`.
+            **kwargs: Passed to `AdversarialModel.compile`.
         """
         l1_weight = float(l1_weight)
         discriminator_loss_weight = float(discriminator_loss_weight)
@@ -185,94 +164,48 @@ class Pix2Pix(gan.GAN):
         self.discriminator_loss_weight = discriminator_loss_weight
         self.adversarial_weight = adversarial_weight
 
-    def get_compile_config(self):
-        config = super().get_compile_config()
-        if config:
-            config["l1_weight"] = self.l1_weight
-            config["discriminator_loss_weight"] = self.discriminator_loss_weight
-            config["adversarial_weight"] = self.adversarial_weight
-        return config
+    # --- the alternating step's parts: batches are (source, target) ------------------------------
 
-    # --- training ------------------------------------------------------------------------------
+    def unpack_batch(self, data):
+        source, target = translation.unpack_image_pair(
+            data,
+            "Pix2Pix trains on batches of (source, target) pairs",
+            "Build the dataset of pairs, e.g. with kgan.data.paired_arrays, from_paired_folders "
+            "or from_side_by_side.",
+        )
+        return self._check_pair(source, target)
 
-    @property
-    def metrics(self):
-        trackers = [self.d_loss_tracker, self.g_loss_tracker, self.l1_loss_tracker]
-        if getattr(self, "gradient_penalty_weight", 0.0) > 0:
-            trackers.append(self.gp_tracker)
-        return trackers
+    def make_fakes(self, batch, step, stream, layout, training):
+        source, target = batch
+        fake = self.generator(source, training=training)
+        if not fake.shape[1:].is_compatible_with(target.shape[1:]):
+            raise ValueError(
+                f"The generator makes images of shape {tuple(fake.shape[1:])} from the sources, "
+                f"but the targets have shape {tuple(target.shape[1:])}. Build the generator for "
+                "the targets' size and channel count, or load the data at the networks' size."
+            )
+        return fake
 
-    def train_step(self, data):
-        source, target = self._unpack(data)
-        layout = noise.batch_layout(tf.shape(source)[0])
-        step = self.generator_optimizer.iterations
-        last = self.discriminator_steps - 1
-        for index in range(last):
-            fake = self._translate(source, target, training=True)
-            self.discriminator_step(source, target, fake, step, stream=index, layout=layout)
-        # As in GAN.train_step: the generator's forward pass is recorded once and serves its
-        # update; the discriminator's update in between is kept off the generator's tape.
-        with tf.GradientTape() as generator_tape:
-            fake = self._translate(source, target, training=True)
-            with generator_tape.stop_recording():
-                self.discriminator_step(source, target, fake, step, stream=last, layout=layout)
-            total = self._generator_objective(source, target, fake, layout, training=True)
-        self._apply(self.generator_optimizer, generator_tape, total, self.generator)
-        return self._logs()
+    def discriminator_loss(self, batch, fake, step, stream, layout, training):
+        source, target = batch
+        real_logits = self._discriminate(source, target, training=training)
+        fake_logits = self._discriminate(source, fake, training=training)
+        per_example = self.discriminator_loss_fn(real_logits, fake_logits)
+        self.trackers["d_loss"].update_state(per_example)
+        return per_example
 
-    def discriminator_step(self, source, target, fake, step=None, stream=0, layout=None):
-        """Updates the discriminator once: `(source, target)` is real, `(source, fake)` fake.
+    def generator_loss(self, batch, fake, training):
+        source, target = batch
+        losses = self.generator_losses(source, target, fake, training=training)
+        self.trackers["g_loss"].update_state(losses["g_loss"])
+        self.trackers["l1_loss"].update_state(losses["l1_loss"])
+        return losses["total"]
 
-        `fake` is treated as a constant. With a gradient penalty, the interpolation weights are
-        drawn statelessly from `(seed, step, stream)`.
-
-        Returns:
-            The family's discriminator loss, averaged over the global batch, before the
-            `discriminator_loss_weight` factor (and without the penalty).
-        """
-        layout = layout or noise.batch_layout(tf.shape(source)[0])
-        step = self.generator_optimizer.iterations if step is None else step
-        fake = tf.stop_gradient(fake)
-        with tf.GradientTape() as tape:
-            real_logits = self._discriminate(source, target, training=True)
-            fake_logits = self._discriminate(source, fake, training=True)
-            per_example = self.discriminator_loss_fn(real_logits, fake_logits)
-            d_loss = gan._average(per_example, layout)
-            total = self.discriminator_loss_weight * d_loss
-            if self.gradient_penalty_weight > 0:
-                alpha = noise.draw(
-                    layout,
-                    (),
-                    noise.step_seed(self.seed, step, gan._PENALTY_STREAM + stream),
-                    "uniform",
-                )
-                per_example_gp = penalties.gradient_penalty(
-                    lambda images, training=True: self._discriminate(source, images, training),
-                    tf.cast(target, fake.dtype),
-                    fake,
-                    self.gradient_penalty_target,
-                    alpha=alpha,
-                )
-                total = total + self.gradient_penalty_weight * gan._average(per_example_gp, layout)
-                self.gp_tracker.update_state(per_example_gp)
-        self._apply(self.discriminator_optimizer, tape, total, self.discriminator)
-        self.d_loss_tracker.update_state(per_example)
-        return d_loss
-
-    def generator_step(self, source, target):
-        """Updates the generator once against the current discriminator.
-
-        Returns:
-            The generator's total loss `adversarial_weight * g_loss + l1_weight * l1_loss`,
-            averaged over the global batch.
-        """
-        source, target = self._check_pair(source, target)
-        layout = noise.batch_layout(tf.shape(source)[0])
-        with tf.GradientTape() as tape:
-            fake = self._translate(source, target, training=True)
-            total = self._generator_objective(source, target, fake, layout, training=True)
-        self._apply(self.generator_optimizer, tape, total, self.generator)
-        return total
+    def critic(self, batch, fake):
+        """The target given the source: penalties interpolate targets, the source held fixed."""
+        source, target = batch
+        scorer = lambda images, training=True: self._discriminate(source, images, training)  # noqa: E731
+        return scorer, tf.cast(target, fake.dtype)
 
     def generator_losses(self, source, target, fake, training=False):
         """The generator's per-example losses for given fakes, without updating anything.
@@ -287,27 +220,6 @@ class Pix2Pix(gan.GAN):
         total = self.adversarial_weight * adversarial + self.l1_weight * l1
         return {"g_loss": adversarial, "l1_loss": l1, "total": total}
 
-    def _generator_objective(self, source, target, fake, layout, training):
-        losses = self.generator_losses(source, target, fake, training=training)
-        self.g_loss_tracker.update_state(losses["g_loss"])
-        self.l1_loss_tracker.update_state(losses["l1_loss"])
-        return gan._average(losses["total"], layout)
-
-    def test_step(self, data):
-        source, target = self._unpack(data)
-        fake = self._translate(source, target, training=False)
-        real_logits = self._discriminate(source, target, training=False)
-        fake_logits = self._discriminate(source, fake, training=False)
-        self.d_loss_tracker.update_state(self.discriminator_loss_fn(real_logits, fake_logits))
-        self.g_loss_tracker.update_state(self.generator_loss_fn(fake_logits))
-        self.l1_loss_tracker.update_state(reconstruction.l1_loss(target, fake))
-        return {
-            tracker.name: tracker.result()
-            for tracker in (self.d_loss_tracker, self.g_loss_tracker, self.l1_loss_tracker)
-        }
-
-    # --- networks ------------------------------------------------------------------------------
-
     def _discriminate(self, source, images, training=False):
         # Keras refuses a dict that mixes tensors and NumPy arrays.
         source, images = tf.convert_to_tensor(source), tf.convert_to_tensor(images)
@@ -318,26 +230,6 @@ class Pix2Pix(gan.GAN):
             return self.discriminator({"source": source, "images": images}, training=training)
         return self.discriminator([source, images], training=training)
 
-    def _translate(self, source, target, training):
-        """`G(source)`, checked (at trace time) to have the target's shape."""
-        fake = self.generator(source, training=training)
-        if not fake.shape[1:].is_compatible_with(target.shape[1:]):
-            raise ValueError(
-                f"The generator makes images of shape {tuple(fake.shape[1:])} from the sources, "
-                f"but the targets have shape {tuple(target.shape[1:])}. Build the generator for "
-                "the targets' size and channel count, or load the data at the networks' size."
-            )
-        return fake
-
-    def _unpack(self, data):
-        source, target = translation.unpack_image_pair(
-            data,
-            "Pix2Pix trains on batches of (source, target) pairs",
-            "Build the dataset of pairs, e.g. with kgan.data.paired_arrays, from_paired_folders "
-            "or from_side_by_side.",
-        )
-        return self._check_pair(source, target)
-
     def _check_pair(self, source, target):
         source = tf.convert_to_tensor(source)
         target = tf.convert_to_tensor(target)
@@ -346,7 +238,7 @@ class Pix2Pix(gan.GAN):
                 "Pix2Pix takes image batches [batch, height, width, channels]; got source "
                 f"{source.shape} and target {target.shape}."
             )
-        if self._source_shape is not None and not gan._shapes_compatible(
+        if self._source_shape is not None and not network_info.shapes_compatible(
             source.shape[1:], self._source_shape
         ):
             raise ValueError(
@@ -395,6 +287,9 @@ class Pix2Pix(gan.GAN):
         panels = [np.asarray(source), self.translate(source, batch_size=batch_size)]
         return panels if target is None else [*panels, np.asarray(target)]
 
+    def served_generator(self):
+        return served_generator.ServedGenerator(self.generator, "images")
+
     def generate(self, *args, **kwargs):
         raise TypeError(
             "Pix2Pix has no latent noise to sample from: it translates given sources. Use "
@@ -403,25 +298,6 @@ class Pix2Pix(gan.GAN):
 
     def sample_latent(self, *args, **kwargs):
         raise TypeError("Pix2Pix has no latent noise; its generator runs on source images.")
-
-    # --- serialization -------------------------------------------------------------------------
-
-    def get_config(self):
-        return {
-            "name": self.name,
-            "trainable": self.trainable,
-            "generator": keras.saving.serialize_keras_object(self.generator),
-            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
-            "seed": self.seed,
-        }
-
-
-def _input_names(network):
-    """The names of a functional network's inputs, or None when it has no symbolic inputs."""
-    try:
-        return [tensor.name for tensor in network.inputs]
-    except (AttributeError, ValueError, TypeError):
-        return None
 
 
 def _discriminator_input_shapes(discriminator, names):

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kgan.models import gan
+from kgan.models import network_info
 
 
 def translate_in_batches(generator, images, batch_size=32, training=False, expected_shape=None):
@@ -28,7 +28,9 @@ def translate_in_batches(generator, images, batch_size=32, training=False, expec
             "translate takes a non-empty batch of images [num, height, width, channels]; "
             f"got shape {images.shape}."
         )
-    if expected_shape is not None and not gan._shapes_compatible(images.shape[1:], expected_shape):
+    if expected_shape is not None and not network_info.shapes_compatible(
+        images.shape[1:], expected_shape
+    ):
         raise ValueError(
             f"The generator takes images of shape {tuple(expected_shape)}; got {images.shape[1:]}."
         )
@@ -38,6 +40,33 @@ def translate_in_batches(generator, images, batch_size=32, training=False, expec
         for start in range(0, len(images), batch_size)
     ]
     return np.concatenate(outputs, axis=0).astype("float32")
+
+
+def cycle_panels(translate, images_a, images_b=None, batch_size=32):
+    """The grid panels of a two-way translator: each domain's image, translated, and back.
+
+    Args:
+        translate: `translate(images, direction, batch_size)`, e.g. `CycleGAN.translate`.
+        images_a: A images `[num, height, width, channels]` in `[-1, 1]`.
+        images_b: B images, or `None` to show the A -> B -> A cycle only. With a different
+            count than `images_a`, the first `min` of each are shown (one A and one B image a
+            row).
+        batch_size: Images per forward pass. Defaults to `32`.
+
+    Returns:
+        `[a, G_ab(a), G_ba(G_ab(a))]`, followed with `images_b` by `[b, G_ba(b), G_ab(G_ba(b))]`.
+    """
+    images_a = np.asarray(images_a, dtype="float32")
+    if images_b is not None:
+        images_b = np.asarray(images_b, dtype="float32")
+        rows = min(len(images_a), len(images_b))
+        images_a, images_b = images_a[:rows], images_b[:rows]
+    fake_b = translate(images_a, "a2b", batch_size)
+    panels = [images_a, fake_b, translate(fake_b, "b2a", batch_size)]
+    if images_b is None:
+        return panels
+    fake_a = translate(images_b, "b2a", batch_size)
+    return [*panels, images_b, fake_a, translate(fake_a, "a2b", batch_size)]
 
 
 def unpack_image_pair(data, expected, fix):

@@ -23,7 +23,7 @@ Reference:
 
 import keras
 
-from kgan.networks import _common
+from kgan.networks import building_blocks
 from kgan.networks import dcgan
 from kgan.networks import label_encoding
 from kgan.networks import mlp
@@ -130,7 +130,7 @@ def conditional_discriminator(
     name = name or f"{conditioning}_discriminator"
 
     def dense(units, layer_name, **kwargs):
-        return _common.layer_with_optional_spectral_norm(
+        return building_blocks.layer_with_optional_spectral_norm(
             keras.layers.Dense, name=layer_name, spectral_norm=spectral_norm, units=units, **kwargs
         )
 
@@ -155,7 +155,7 @@ def conditional_discriminator(
         logits = keras.layers.Add(name="logits", dtype="float32")([unconditional, projection])
         return keras.Model([images, labels], logits, name=name)
 
-    units = mlp._check_hidden_units(hidden_units)
+    units = mlp.check_hidden_units(hidden_units)
     if not units:
         raise ValueError(
             "A concatenation discriminator needs at least one hidden layer after the "

@@ -18,7 +18,7 @@ Reference:
 import keras
 
 from kgan.layers import conditional_batch_normalization
-from kgan.networks import _common
+from kgan.networks import building_blocks
 from kgan.networks import dcgan
 from kgan.networks import label_encoding
 from kgan.networks import mlp
@@ -101,7 +101,7 @@ def conditional_mlp_generator(
     Returns:
         A functional `keras.Model` with inputs `z` and `labels`.
     """
-    _common.check_positive_int("latent_dim", latent_dim)
+    building_blocks.check_positive_int("latent_dim", latent_dim)
     size = label_encoding.condition_size(num_classes, condition_dim, embedding_dim)
     inner = mlp.mlp_generator(latent_dim + size, output_shape, name=f"{name}_body", **kwargs)
     return conditional_generator(inner, num_classes, condition_dim, embedding_dim, name=name)
@@ -144,7 +144,7 @@ def conditional_dcgan_generator(
     Reference:
         - [de Vries et al., 2017](https://arxiv.org/abs/1707.00683) (conditional batch norm)
     """
-    _common.check_positive_int("latent_dim", latent_dim)
+    building_blocks.check_positive_int("latent_dim", latent_dim)
     size = label_encoding.condition_size(num_classes, condition_dim, embedding_dim)
     if normalization == "conditional_batch":
         return _conditional_batch_norm_dcgan_generator(
@@ -180,25 +180,25 @@ def _conditional_batch_norm_dcgan_generator(
     name="conditional_dcgan_generator",
 ):
     """The DCGAN generator stack with conditional batch norm (see `conditional_dcgan_generator`)."""
-    num_upsamplings = dcgan._num_resolution_steps(image_size)
-    _common.check_positive_int("channels", channels)
-    _common.check_positive_int("base_filters", base_filters)
+    num_upsamplings = dcgan.num_resolution_steps(image_size)
+    building_blocks.check_positive_int("channels", channels)
+    building_blocks.check_positive_int("base_filters", base_filters)
     latent = keras.Input(shape=(latent_dim,), name="z")
     labels = label_encoding.label_input(num_classes, condition_dim)
     encoded = label_encoding.embed_labels(labels, num_classes, condition_dim, embedding_dim)
     x = keras.layers.Concatenate(name="z_and_condition")([latent, encoded])
 
     def layer(layer_class, layer_name, **layer_kwargs):
-        return _common.layer_with_optional_spectral_norm(
+        return building_blocks.layer_with_optional_spectral_norm(
             layer_class,
             name=layer_name,
             spectral_norm=spectral_norm,
             use_bias=False,  # the conditional offset replaces the bias
-            kernel_initializer=dcgan._initializer(),
+            kernel_initializer=dcgan.weight_initializer(),
             **layer_kwargs,
         )
 
-    filters = dcgan._filters(base_filters, num_upsamplings - 1)
+    filters = dcgan.filters_at(base_filters, num_upsamplings - 1)
     x = layer(keras.layers.Dense, "project", units=dcgan.BOTTOM_SIZE**2 * filters)(x)
     x = keras.layers.Reshape(
         (dcgan.BOTTOM_SIZE, dcgan.BOTTOM_SIZE, filters), name="project_reshape"
@@ -211,7 +211,7 @@ def _conditional_batch_norm_dcgan_generator(
         x = layer(
             keras.layers.Conv2DTranspose,
             f"block{block}_conv",
-            filters=dcgan._filters(base_filters, num_upsamplings - 1 - block),
+            filters=dcgan.filters_at(base_filters, num_upsamplings - 1 - block),
             kernel_size=dcgan.KERNEL_SIZE,
             strides=2,
             padding="same",
@@ -220,7 +220,7 @@ def _conditional_batch_norm_dcgan_generator(
             name=f"block{block}_norm"
         )([x, encoded])
         x = keras.layers.ReLU(name=f"block{block}_relu")(x)
-    x = _common.layer_with_optional_spectral_norm(
+    x = building_blocks.layer_with_optional_spectral_norm(
         keras.layers.Conv2DTranspose,
         name="output_conv",
         spectral_norm=spectral_norm,
@@ -228,7 +228,7 @@ def _conditional_batch_norm_dcgan_generator(
         kernel_size=dcgan.KERNEL_SIZE,
         strides=2,
         padding="same",
-        kernel_initializer=dcgan._initializer(),
+        kernel_initializer=dcgan.weight_initializer(),
     )(x)
     images = keras.layers.Activation("tanh", dtype="float32", name="images")(x)
     return keras.Model([latent, labels], images, name=name)

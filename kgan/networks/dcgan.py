@@ -16,7 +16,7 @@ Reference:
 
 import keras
 
-from kgan.networks import _common
+from kgan.networks import building_blocks
 
 # A 4x4 kernel with stride 2 covers every output pixel with the same number of kernel taps; 5x5 (the
 # paper's choice) or 3x3 do not, which is a known source of checkerboard artefacts
@@ -76,46 +76,46 @@ def dcgan_generator(
     Reference:
         - [Radford et al., 2016](https://arxiv.org/abs/1511.06434)
     """
-    _common.check_positive_int("latent_dim", latent_dim)
-    num_upsamplings = _num_resolution_steps(image_size)
-    _common.check_positive_int("channels", channels)
-    _common.check_positive_int("base_filters", base_filters)
+    building_blocks.check_positive_int("latent_dim", latent_dim)
+    num_upsamplings = num_resolution_steps(image_size)
+    building_blocks.check_positive_int("channels", channels)
+    building_blocks.check_positive_int("base_filters", base_filters)
     _check_normalization(normalization)
     # A bias before a normalization layer is cancelled by its mean subtraction and replaced by its
     # offset (beta), so it would only add a useless parameter.
     use_bias = normalization is None
 
     latent = keras.Input(shape=(latent_dim,), name="z")
-    filters = _filters(base_filters, num_upsamplings - 1)
-    x = _common.layer_with_optional_spectral_norm(
+    filters = filters_at(base_filters, num_upsamplings - 1)
+    x = building_blocks.layer_with_optional_spectral_norm(
         keras.layers.Dense,
         name="project",
         spectral_norm=spectral_norm,
         units=BOTTOM_SIZE * BOTTOM_SIZE * filters,
         use_bias=use_bias,
-        kernel_initializer=_initializer(),
+        kernel_initializer=weight_initializer(),
     )(latent)
     x = keras.layers.Reshape((BOTTOM_SIZE, BOTTOM_SIZE, filters), name="project_reshape")(x)
     x = _normalize(x, normalization, name="project_norm")
     x = keras.layers.ReLU(name="project_relu")(x)
 
     for block in range(1, num_upsamplings):
-        x = _common.layer_with_optional_spectral_norm(
+        x = building_blocks.layer_with_optional_spectral_norm(
             keras.layers.Conv2DTranspose,
             name=f"block{block}_conv",
             spectral_norm=spectral_norm,
-            filters=_filters(base_filters, num_upsamplings - 1 - block),
+            filters=filters_at(base_filters, num_upsamplings - 1 - block),
             kernel_size=KERNEL_SIZE,
             strides=2,
             padding="same",
             use_bias=use_bias,
-            kernel_initializer=_initializer(),
+            kernel_initializer=weight_initializer(),
         )(x)
         x = _normalize(x, normalization, name=f"block{block}_norm")
         x = keras.layers.ReLU(name=f"block{block}_relu")(x)
 
     # No normalization on the output layer (the paper): it would pin the image statistics.
-    x = _common.layer_with_optional_spectral_norm(
+    x = building_blocks.layer_with_optional_spectral_norm(
         keras.layers.Conv2DTranspose,
         name="output_conv",
         spectral_norm=spectral_norm,
@@ -123,7 +123,7 @@ def dcgan_generator(
         kernel_size=KERNEL_SIZE,
         strides=2,
         padding="same",
-        kernel_initializer=_initializer(),
+        kernel_initializer=weight_initializer(),
     )(x)
     images = keras.layers.Activation("tanh", dtype="float32", name="images")(x)
     return keras.Model(latent, images, name=name)
@@ -179,26 +179,26 @@ def dcgan_discriminator(
         - [Miyato et al., 2018](https://arxiv.org/abs/1802.05957) (spectral normalization)
         - [Gulrajani et al., 2017](https://arxiv.org/abs/1704.00028) (gradient penalty)
     """
-    num_downsamplings = _num_resolution_steps(image_size)
-    _common.check_positive_int("channels", channels)
-    _common.check_positive_int("base_filters", base_filters)
+    num_downsamplings = num_resolution_steps(image_size)
+    building_blocks.check_positive_int("channels", channels)
+    building_blocks.check_positive_int("base_filters", base_filters)
     _check_normalization(normalization)
-    dropout = _common.check_dropout(dropout)
+    dropout = building_blocks.check_dropout(dropout)
 
     images = keras.Input(shape=(image_size, image_size, channels), name="images")
     x = images
     for block in range(num_downsamplings):
         normalized = normalization is not None and block > 0
-        x = _common.layer_with_optional_spectral_norm(
+        x = building_blocks.layer_with_optional_spectral_norm(
             keras.layers.Conv2D,
             name=f"block{block + 1}_conv",
             spectral_norm=spectral_norm,
-            filters=_filters(base_filters, block),
+            filters=filters_at(base_filters, block),
             kernel_size=KERNEL_SIZE,
             strides=2,
             padding="same",
             use_bias=not normalized,
-            kernel_initializer=_initializer(),
+            kernel_initializer=weight_initializer(),
         )(x)
         if normalized:
             x = _normalize(x, normalization, name=f"block{block + 1}_norm")
@@ -207,24 +207,24 @@ def dcgan_discriminator(
             x = keras.layers.Dropout(dropout, name=f"block{block + 1}_dropout")(x)
 
     x = keras.layers.Flatten(name="flatten")(x)
-    logits = _common.layer_with_optional_spectral_norm(
+    logits = building_blocks.layer_with_optional_spectral_norm(
         keras.layers.Dense,
         name="logits",
         spectral_norm=spectral_norm,
         units=1,
-        kernel_initializer=_initializer(),
+        kernel_initializer=weight_initializer(),
         dtype="float32",
     )(x)
     return keras.Model(images, logits, name=name)
 
 
-def _num_resolution_steps(image_size):
+def num_resolution_steps(image_size):
     """Returns how many stride-2 layers lie between a 4x4 map and `image_size`, or raises."""
-    image_size = _common.check_power_of_two_size(image_size, MIN_IMAGE_SIZE)
+    image_size = building_blocks.check_power_of_two_size(image_size, MIN_IMAGE_SIZE)
     return int(image_size).bit_length() - BOTTOM_SIZE.bit_length()
 
 
-def _filters(base_filters, depth):
+def filters_at(base_filters, depth):
     """Filters `depth` halvings of the resolution away from the image: doubling, then capped."""
     return base_filters * min(2**depth, MAX_FILTER_MULTIPLIER)
 
@@ -250,7 +250,7 @@ def _normalize(x, normalization, name):
     return x
 
 
-def _initializer():
+def weight_initializer():
     # The paper initializes all weights from N(0, 0.02). A fresh object per layer, since Keras
     # warns when one seeded initializer instance is shared.
     return keras.initializers.RandomNormal(mean=0.0, stddev=0.02)

@@ -10,7 +10,7 @@ built on these, and so is any conditional network of your own that `kgan.Conditi
 
 import keras
 
-from kgan.networks import _common
+from kgan.networks import building_blocks
 
 
 def check_condition(num_classes=None, condition_dim=None):
@@ -30,8 +30,8 @@ def check_condition(num_classes=None, condition_dim=None):
             f"num_classes={num_classes!r}, condition_dim={condition_dim!r}"
         )
     if num_classes is not None:
-        return _common.check_positive_int("num_classes", num_classes), None
-    return None, _common.check_positive_int("condition_dim", condition_dim)
+        return building_blocks.check_positive_int("num_classes", num_classes), None
+    return None, building_blocks.check_positive_int("condition_dim", condition_dim)
 
 
 def label_input(num_classes=None, condition_dim=None, name="labels"):
@@ -82,7 +82,7 @@ def embed_labels(
     """
     num_classes, condition_dim = check_condition(num_classes, condition_dim)
     if embedding_dim is not None:
-        _common.check_positive_int("embedding_dim", embedding_dim)
+        building_blocks.check_positive_int("embedding_dim", embedding_dim)
     if num_classes is not None:
         if embedding_dim is not None and not spectral_norm:
             return keras.layers.Embedding(num_classes, embedding_dim, name=name)(labels)
@@ -91,7 +91,7 @@ def embed_labels(
         )(labels)
     if embedding_dim is None:
         return labels
-    return _common.layer_with_optional_spectral_norm(
+    return building_blocks.layer_with_optional_spectral_norm(
         keras.layers.Dense,
         name=name,
         spectral_norm=spectral_norm,
@@ -104,5 +104,5 @@ def condition_size(num_classes=None, condition_dim=None, embedding_dim=None):
     """Length of `embed_labels`' output: the embedding size, else the classes or attributes."""
     num_classes, condition_dim = check_condition(num_classes, condition_dim)
     if embedding_dim is not None:
-        return _common.check_positive_int("embedding_dim", embedding_dim)
+        return building_blocks.check_positive_int("embedding_dim", embedding_dim)
     return num_classes if num_classes is not None else condition_dim

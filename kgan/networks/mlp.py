@@ -13,7 +13,7 @@ import math
 
 import keras
 
-from kgan.networks import _common
+from kgan.networks import building_blocks
 
 
 def mlp_generator(
@@ -57,9 +57,9 @@ def mlp_generator(
     Reference:
         - [Goodfellow et al., 2014](https://arxiv.org/abs/1406.2661)
     """
-    _common.check_positive_int("latent_dim", latent_dim)
-    output_shape = _common.check_shape("output_shape", output_shape)
-    hidden_units = _check_hidden_units(hidden_units)
+    building_blocks.check_positive_int("latent_dim", latent_dim)
+    output_shape = building_blocks.check_shape("output_shape", output_shape)
+    hidden_units = check_hidden_units(hidden_units)
     _check_activation("activation", activation)
     _check_activation("output_activation", output_activation)
 
@@ -119,28 +119,28 @@ def mlp_discriminator(
         - [Goodfellow et al., 2014](https://arxiv.org/abs/1406.2661)
         - [Miyato et al., 2018](https://arxiv.org/abs/1802.05957) (spectral normalization)
     """
-    input_shape = _common.check_shape("input_shape", input_shape)
-    hidden_units = _check_hidden_units(hidden_units)
-    dropout = _common.check_dropout(dropout)
+    input_shape = building_blocks.check_shape("input_shape", input_shape)
+    hidden_units = check_hidden_units(hidden_units)
+    dropout = building_blocks.check_dropout(dropout)
 
     samples = keras.Input(shape=input_shape, name="images")
     x = samples
     if len(input_shape) > 1:
         x = keras.layers.Flatten(name="flatten")(x)
     for index, units in enumerate(hidden_units, start=1):
-        x = _common.layer_with_optional_spectral_norm(
+        x = building_blocks.layer_with_optional_spectral_norm(
             keras.layers.Dense, name=f"hidden{index}", spectral_norm=spectral_norm, units=units
         )(x)
         x = keras.layers.LeakyReLU(negative_slope=0.2, name=f"hidden{index}_leaky_relu")(x)
         if dropout:
             x = keras.layers.Dropout(dropout, name=f"hidden{index}_dropout")(x)
-    logits = _common.layer_with_optional_spectral_norm(
+    logits = building_blocks.layer_with_optional_spectral_norm(
         keras.layers.Dense, name="logits", spectral_norm=spectral_norm, units=1, dtype="float32"
     )(x)
     return keras.Model(samples, logits, name=name)
 
 
-def _check_hidden_units(hidden_units):
+def check_hidden_units(hidden_units):
     """Returns `hidden_units` as a tuple of ints >= 1, or raises `ValueError`."""
     if isinstance(hidden_units, int) and not isinstance(hidden_units, bool):
         hidden_units = (hidden_units,)

@@ -28,12 +28,12 @@ Reference:
 import keras
 import numpy as np
 
-from kgan.networks import _common
+from kgan.networks import building_blocks
 
 KERNEL_SIZE = 4
 # Filters double with each stride-2 layer up to 8x `base_filters` (C512 for base 64).
 MAX_FILTER_MULTIPLIER = 8
-NORMALIZATIONS = _common.IMAGE_TO_IMAGE_NORMALIZATIONS
+NORMALIZATIONS = building_blocks.IMAGE_TO_IMAGE_NORMALIZATIONS
 
 
 def patchgan_discriminator(
@@ -91,12 +91,12 @@ def patchgan_discriminator(
         - [Isola et al., 2017](https://arxiv.org/abs/1611.07004)
         - [Zhu et al., 2017](https://arxiv.org/abs/1703.10593)
     """
-    num_layers = _common.check_positive_int("num_layers", num_layers)
+    num_layers = building_blocks.check_positive_int("num_layers", num_layers)
     _check_image_size(image_size, num_layers)
-    _common.check_positive_int("source_channels", source_channels)
-    _common.check_positive_int("target_channels", target_channels)
-    base_filters = _common.check_positive_int("base_filters", base_filters)
-    _common.check_image_to_image_normalization(normalization)
+    building_blocks.check_positive_int("source_channels", source_channels)
+    building_blocks.check_positive_int("target_channels", target_channels)
+    base_filters = building_blocks.check_positive_int("base_filters", base_filters)
+    building_blocks.check_image_to_image_normalization(normalization)
 
     images = keras.Input(shape=(image_size, image_size, target_channels), name="images")
     if conditional:
@@ -119,7 +119,9 @@ def patchgan_discriminator(
             name=f"block{block}",
         )
         if normalized:
-            x = _common.image_to_image_normalization(x, normalization, name=f"block{block}_norm")
+            x = building_blocks.image_to_image_normalization(
+                x, normalization, name=f"block{block}_norm"
+            )
         x = keras.layers.LeakyReLU(negative_slope=0.2, name=f"block{block}_leaky_relu")(x)
 
     logits = _padded_conv(x, 1, strides=1, use_bias=True, name="logits", dtype="float32")
@@ -139,7 +141,7 @@ def patchgan_receptive_field(num_layers=3):
     Returns:
         The receptive field in pixels: 70 for `num_layers=3`.
     """
-    num_layers = _common.check_positive_int("num_layers", num_layers)
+    num_layers = building_blocks.check_positive_int("num_layers", num_layers)
     field = 1 + 2 * (KERNEL_SIZE - 1)  # the two stride-1 convolutions
     for _ in range(num_layers):
         field = (field - 1) * 2 + KERNEL_SIZE
@@ -157,7 +159,7 @@ def _padded_conv(x, filters, strides, use_bias, name, dtype=None):
         strides=strides,
         padding="valid",
         use_bias=use_bias,
-        kernel_initializer=_common.pix2pix_initializer(),
+        kernel_initializer=building_blocks.pix2pix_initializer(),
         dtype=dtype,
         name=name if name == "logits" else f"{name}_conv",
     )(x)

@@ -37,9 +37,9 @@ import keras
 import numpy as np
 
 from kgan.layers import reflection_padding
-from kgan.networks import _common
+from kgan.networks import building_blocks
 
-NORMALIZATIONS = _common.IMAGE_TO_IMAGE_NORMALIZATIONS
+NORMALIZATIONS = building_blocks.IMAGE_TO_IMAGE_NORMALIZATIONS
 # The 7x7 convolutions at full resolution, reflection-padded by 3.
 OUTER_KERNEL_SIZE = 7
 KERNEL_SIZE = 3
@@ -102,13 +102,13 @@ def resnet_generator(
         - [Zhu et al., 2017](https://arxiv.org/abs/1703.10593) (appendix 7.2)
         - [Johnson et al., 2016](https://arxiv.org/abs/1603.08155)
     """
-    input_channels = _common.check_positive_int("input_channels", input_channels)
-    output_channels = _common.check_positive_int("output_channels", output_channels)
-    num_blocks = _common.check_positive_int("num_blocks", num_blocks)
-    filters = _common.check_positive_int("filters", filters)
-    num_downsampling = _common.check_positive_int("num_downsampling", num_downsampling)
-    _common.check_image_to_image_normalization(normalization)
-    dropout = _common.check_dropout(dropout)
+    input_channels = building_blocks.check_positive_int("input_channels", input_channels)
+    output_channels = building_blocks.check_positive_int("output_channels", output_channels)
+    num_blocks = building_blocks.check_positive_int("num_blocks", num_blocks)
+    filters = building_blocks.check_positive_int("filters", filters)
+    num_downsampling = building_blocks.check_positive_int("num_downsampling", num_downsampling)
+    building_blocks.check_image_to_image_normalization(normalization)
+    dropout = building_blocks.check_dropout(dropout)
     _check_image_size(image_size, num_downsampling)
     # The authors' `use_bias = norm_layer == InstanceNorm2d`; without normalization their code
     # drops the bias too, which leaves the network without any offset: keep it there instead.
@@ -121,12 +121,12 @@ def resnet_generator(
             strides=strides,
             padding="valid",
             use_bias=bias,
-            kernel_initializer=_common.pix2pix_initializer(),
+            kernel_initializer=building_blocks.pix2pix_initializer(),
             name=name,
         )(x)
 
     def norm_relu(x, name):
-        x = _common.image_to_image_normalization(x, normalization, name=f"{name}_norm")
+        x = building_blocks.image_to_image_normalization(x, normalization, name=f"{name}_norm")
         return keras.layers.ReLU(name=f"{name}_relu")(x)
 
     source = keras.Input(shape=(image_size, image_size, input_channels), name="source")
@@ -169,13 +169,13 @@ def _residual_block(inputs, conv, normalization, dropout, name):
     channels = inputs.shape[-1]
     x = reflection_padding.ReflectionPadding2D(1, name=f"{name}_pad1")(inputs)
     x = conv(x, channels, KERNEL_SIZE, name=f"{name}_conv1")
-    x = _common.image_to_image_normalization(x, normalization, name=f"{name}_norm1")
+    x = building_blocks.image_to_image_normalization(x, normalization, name=f"{name}_norm1")
     x = keras.layers.ReLU(name=f"{name}_relu")(x)
     if dropout:
         x = keras.layers.Dropout(dropout, name=f"{name}_dropout")(x)
     x = reflection_padding.ReflectionPadding2D(1, name=f"{name}_pad2")(x)
     x = conv(x, channels, KERNEL_SIZE, name=f"{name}_conv2")
-    x = _common.image_to_image_normalization(x, normalization, name=f"{name}_norm2")
+    x = building_blocks.image_to_image_normalization(x, normalization, name=f"{name}_norm2")
     # No activation after the sum, as in the authors' code (unlike He et al.'s blocks).
     return keras.layers.Add(name=f"{name}_add")([inputs, x])
 

@@ -26,7 +26,7 @@ Reference:
 
 import keras
 
-from kgan.networks import _common
+from kgan.networks import building_blocks
 
 # 4x4 kernels with stride 2, as in the paper; every output pixel of a 4x4 stride-2 transposed
 # convolution gets the same number of kernel taps, which avoids checkerboard artefacts.
@@ -34,7 +34,7 @@ KERNEL_SIZE = 4
 MIN_IMAGE_SIZE = 32
 # The paper puts dropout in the first three decoder blocks (resolutions 2, 4 and 8).
 NUM_DROPOUT_BLOCKS = 3
-NORMALIZATIONS = _common.IMAGE_TO_IMAGE_NORMALIZATIONS
+NORMALIZATIONS = building_blocks.IMAGE_TO_IMAGE_NORMALIZATIONS
 
 
 def unet_generator(
@@ -95,17 +95,17 @@ def unet_generator(
         - [Ronneberger et al., 2015](https://arxiv.org/abs/1505.04597)
     """
     depth = _depth(image_size)
-    _common.check_positive_int("input_channels", input_channels)
-    _common.check_positive_int("output_channels", output_channels)
-    base_filters = _common.check_positive_int("base_filters", base_filters)
-    max_filters = _common.check_positive_int("max_filters", max_filters)
+    building_blocks.check_positive_int("input_channels", input_channels)
+    building_blocks.check_positive_int("output_channels", output_channels)
+    base_filters = building_blocks.check_positive_int("base_filters", base_filters)
+    max_filters = building_blocks.check_positive_int("max_filters", max_filters)
     if max_filters < base_filters:
         raise ValueError(
             "`max_filters` must be >= `base_filters`. "
             f"Received: max_filters={max_filters}, base_filters={base_filters}"
         )
-    _common.check_image_to_image_normalization(normalization)
-    dropout = _common.check_dropout(dropout)
+    building_blocks.check_image_to_image_normalization(normalization)
+    dropout = building_blocks.check_dropout(dropout)
 
     def filters(level):
         # Level 1 is the encoder's first output (half the image size), level `depth` is 1x1.
@@ -122,11 +122,13 @@ def unet_generator(
             strides=2,
             padding="same",
             use_bias=not normalized,
-            kernel_initializer=_common.pix2pix_initializer(),
+            kernel_initializer=building_blocks.pix2pix_initializer(),
             name=f"down{level}_conv",
         )(x)
         if normalized:
-            x = _common.image_to_image_normalization(x, normalization, name=f"down{level}_norm")
+            x = building_blocks.image_to_image_normalization(
+                x, normalization, name=f"down{level}_norm"
+            )
         x = keras.layers.LeakyReLU(negative_slope=0.2, name=f"down{level}_leaky_relu")(x)
         skips.append(x)
 
@@ -138,10 +140,10 @@ def unet_generator(
             strides=2,
             padding="same",
             use_bias=normalization is None,
-            kernel_initializer=_common.pix2pix_initializer(),
+            kernel_initializer=building_blocks.pix2pix_initializer(),
             name=f"up{block}_conv",
         )(x)
-        x = _common.image_to_image_normalization(x, normalization, name=f"up{block}_norm")
+        x = building_blocks.image_to_image_normalization(x, normalization, name=f"up{block}_norm")
         if dropout and block <= NUM_DROPOUT_BLOCKS:
             x = keras.layers.Dropout(dropout, name=f"up{block}_dropout")(x)
         x = keras.layers.ReLU(name=f"up{block}_relu")(x)
@@ -152,7 +154,7 @@ def unet_generator(
         KERNEL_SIZE,
         strides=2,
         padding="same",
-        kernel_initializer=_common.pix2pix_initializer(),
+        kernel_initializer=building_blocks.pix2pix_initializer(),
         name="output_conv",
     )(x)
     # float32 so that images come out float32 under a mixed-precision policy.
@@ -162,5 +164,5 @@ def unet_generator(
 
 def _depth(image_size):
     """Returns `log2(image_size)`, the number of stride-2 levels down to 1x1, or raises."""
-    image_size = _common.check_power_of_two_size(image_size, MIN_IMAGE_SIZE)
+    image_size = building_blocks.check_power_of_two_size(image_size, MIN_IMAGE_SIZE)
     return int(image_size).bit_length() - 1

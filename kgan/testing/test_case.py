@@ -55,28 +55,59 @@ def run_network_serialization_test(network, inputs, path):
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(rebuilt(inputs)), expected)
 
 
+def network_weights(model):
+    """An objective's weights without its step counter (networks and state such as pools)."""
+    return [weight for weight in model.weights if weight is not model.step_counter]
+
+
+def trained_networks(model):
+    """`{role: network}` of every network an objective trains (one per optimizer)."""
+    return {role: getattr(model, role) for role in model.NETWORKS}
+
+
 def run_gan_fit_test(model, dataset, expected_logs, epochs=1):
-    """Fits `model` and checks the logs' keys are exactly `expected_logs`, all finite, and that
-    both networks' weights changed.
+    """Fits `model` and checks the logs' keys are exactly `expected_logs`, all finite, that every
+    network's weights changed and that the step counter counted the steps.
+
+    Works for any objective on `kgan.models.AdversarialModel` (its `NETWORKS` are checked).
 
     Returns:
         The `History` object.
     """
-    generator_before = weights_of(model.generator)
-    discriminator_before = weights_of(model.discriminator)
+    before = {role: weights_of(network) for role, network in trained_networks(model).items()}
+    step = model.step
     history = model.fit(dataset, epochs=epochs, verbose=0)
     assert set(history.history) == set(expected_logs), sorted(history.history)
     for key, values in history.history.items():
         assert len(values) == epochs and np.all(np.isfinite(values)), (key, values)
-    assert changed(generator_before, model.generator), "fit did not update the generator"
-    assert changed(discriminator_before, model.discriminator), "fit did not update the critic"
+    for role, network in trained_networks(model).items():
+        assert changed(before[role], network), f"fit did not update the {role}"
+    steps = int(dataset.cardinality()) * epochs if dataset.cardinality() > 0 else None
+    if steps is not None:
+        assert model.step == step + steps, (model.step, step, steps)
     return history
+
+
+def assert_same_state(model, other, message=""):
+    """Checks two objectives hold bit-identical state: every weight (networks, step counter,
+    pools, ...) and every optimizer variable, as `state_variables()` lists them."""
+    # Compared in order: Keras makes layer names unique per session, so two instances of one
+    # objective have different variable paths.
+    state, other_state = model.state_variables(), other.state_variables()
+    assert len(state) == len(other_state), (message, len(state), len(other_state))
+    for (path, variable), other_variable in zip(state.items(), other_state.values()):
+        assert variable.shape == other_variable.shape, (message, path)
+        np.testing.assert_array_equal(
+            other_variable.numpy(), variable.numpy(), err_msg=f"{message} {path}"
+        )
 
 
 def run_model_saving_test(model, path, dataset, inputs):
     """Saves `model` to `path` (a `.keras` file) and checks the loaded copy: same class, same
-    output on `inputs`, both optimizers' iterations and slot variables restored, and `fit`
-    continues from the restored step.
+    output on `inputs`, every weight, the step counter and every optimizer's iterations and
+    slot variables restored, and `fit` continues from the restored step.
+
+    Works for any objective on `kgan.models.AdversarialModel`; `model` must have trained.
 
     Returns:
         The loaded model.
@@ -88,18 +119,15 @@ def run_model_saving_test(model, path, dataset, inputs):
         keras.ops.convert_to_numpy(loaded(inputs, training=False)),
         keras.ops.convert_to_numpy(model(inputs, training=False)),
     )
-    for original, restored in zip(model.weights, loaded.weights):
-        np.testing.assert_array_equal(restored.numpy(), original.numpy(), err_msg=original.path)
-    for name in ("generator_optimizer", "discriminator_optimizer"):
-        original, restored = getattr(model, name), getattr(loaded, name)
-        steps = int(original.iterations.numpy())
-        assert int(restored.iterations.numpy()) == steps > 0, name
-        assert len(restored.variables) == len(original.variables), name
-        for old, new in zip(original.variables, restored.variables):
-            np.testing.assert_array_equal(new.numpy(), old.numpy(), err_msg=f"{name}: {old.path}")
-    steps = int(loaded.generator_optimizer.iterations.numpy())
+    assert loaded.step == model.step > 0, (loaded.step, model.step)
+    for name, optimizer in model.network_optimizers.items():
+        restored = loaded.network_optimizers[name]
+        assert int(restored.iterations.numpy()) == int(optimizer.iterations.numpy()) > 0, name
+        assert len(restored.variables) == len(optimizer.variables), name
+    assert_same_state(model, loaded, "after loading:")
+    steps = loaded.step
     loaded.fit(dataset, epochs=1, verbose=0)
-    assert int(loaded.generator_optimizer.iterations.numpy()) > steps
+    assert loaded.step > steps
     return loaded
 
 
@@ -119,7 +147,8 @@ class InterruptAt(keras.callbacks.Callback):
 
 
 def run_backup_and_restore_test(make_model, dataset, backup_dir, epochs, interrupt_at):
-    """Checks that training interrupted and resumed by `BackupAndRestore` is bit-exact.
+    """Checks that training interrupted and resumed by `BackupAndRestore` is bit-exact: the
+    step, every weight and every optimizer variable equal an uninterrupted run's.
 
     Args:
         make_model: Function returning the same compiled model each call (seed it inside).
@@ -140,8 +169,5 @@ def run_backup_and_restore_test(make_model, dataset, backup_dir, epochs, interru
         raise AssertionError("the interrupted run did not crash")
     resumed = make_model()
     resumed.fit(dataset, epochs=epochs, verbose=0, callbacks=[backup])
-    assert int(resumed.generator_optimizer.iterations) == int(
-        reference.generator_optimizer.iterations
-    )
-    for a, b in zip(reference.weights, resumed.weights):
-        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=a.path)
+    assert resumed.step == reference.step, (resumed.step, reference.step)
+    assert_same_state(reference, resumed, "after resuming:")

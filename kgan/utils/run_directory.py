@@ -175,7 +175,7 @@ def callbacks(run_dir, sample_grid, extra=()):
     return found
 
 
-def fit_and_record(model, dataset, flags, resolved, fit_callbacks, steps=None, **fit_kwargs):
+def fit_and_record(model, dataset, flags, resolved, fit_callbacks, **fit_kwargs):
     """Writes `settings.json`, fits, saves `model.keras` and records the result.
 
     Args:
@@ -184,9 +184,8 @@ def fit_and_record(model, dataset, flags, resolved, fit_callbacks, steps=None, *
         flags: The recipe's flags; `flags["out"]` is the run directory and `flags["epochs"]`
             and `flags["steps_per_epoch"]` are passed to `fit`.
         resolved: A dict of values resolved from the flags and data (network sizes...).
-        fit_callbacks: The callbacks, e.g. from `callbacks()`.
-        steps: A function of the model returning its number of training steps so far.
-            Defaults to the generator optimizer's iterations.
+        fit_callbacks: The callbacks, e.g. from `callbacks()`. The steps recorded are
+            `model.step`, the objective's step counter.
         **fit_kwargs: More arguments for `fit` (e.g. `validation_data`).
 
     Returns:
@@ -211,11 +210,10 @@ def fit_and_record(model, dataset, flags, resolved, fit_callbacks, steps=None, *
     )
     seconds = time.perf_counter() - start
     model.save(os.path.join(run_dir, "model.keras"))
-    steps = steps or (lambda trained: int(trained.generator_optimizer.iterations))
     settings["result"] = {
         "train_seconds": round(seconds, 1),
         "epochs_run_now": len(history.epoch),
-        "steps": steps(model),
+        "steps": model.step,
         "final_logs": {key: float(values[-1]) for key, values in history.history.items()},
     }
     write_json(settings_path, settings)
@@ -229,7 +227,7 @@ def run_main(parse_flags, train, argv=None):
     the last finite epoch), 2 for bad input (one line on stderr, no traceback), 130 when
     interrupted (rerun the command to resume).
     """
-    from kgan.callbacks import terminate_on_non_finite
+    from kgan import callbacks
     from kgan.data import errors
 
     try:
@@ -237,7 +235,7 @@ def run_main(parse_flags, train, argv=None):
         settings = train(flags)
     except SystemExit as exit:  # --help
         return exit.code
-    except terminate_on_non_finite.NonFiniteLossError as error:
+    except callbacks.NonFiniteLossError as error:
         print(f"error: training diverged: {' '.join(str(error).split())}", file=sys.stderr)
         return 1
     except (UsageError, errors.DataError, ValueError, OSError, ImportError) as error:

@@ -299,14 +299,7 @@ def train(flags):
         base_learning_rates={name: flags["learning_rate"] for name in optimizers},
     )
     callbacks = run_directory.callbacks(flags["out"], grid, extra=[decay])
-    return run_directory.fit_and_record(
-        model,
-        dataset,
-        flags,
-        resolved,
-        callbacks,
-        steps=lambda trained: int(trained.generator_ab_optimizer.iterations),
-    )
+    return run_directory.fit_and_record(model, dataset, flags, resolved, callbacks)
 
 
 def main(argv=None):

@@ -15,7 +15,7 @@ from kgan.testing.objectives import tiny_model
 
 
 def _inputs(model, signature, num, seed=5):
-    spec = signatures.describe(model, "a2b")
+    spec = signatures.describe(model)  # CycleGAN: its default, a2b
     return spec, signatures.example_inputs(spec, signature, num, seed)
 
 

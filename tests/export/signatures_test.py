@@ -74,7 +74,7 @@ def test_not_images_or_not_kgan():
     vectors = gan_lib.GAN(networks.tiny_vector_generator(), networks.tiny_vector_discriminator())
     with pytest.raises(ValueError, match="uint8 images"):
         signatures.describe(vectors)
-    with pytest.raises(ValueError, match="takes a kgan model"):
+    with pytest.raises(ValueError, match="takes a kgan objective"):
         signatures.describe(networks.tiny_image_generator())
     with pytest.raises(ValueError, match="direction"):
         signatures.describe(tiny_model("cycle_gan"), direction="sideways")

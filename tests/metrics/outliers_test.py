@@ -48,7 +48,7 @@ def test_same_seed_same_outliers_in_range():
 
 
 def test_checks_its_inputs():
-    # The same checks as the classifier's (kgan/metrics/_common.py), tested there in full.
+    # The same checks as the classifier's (kgan/metrics/input_checks.py), tested there in full.
     with pytest.raises(ValueError, match="4 images but 3 labels"):
         outliers.make_outliers(np.zeros((4, 8, 8, 1)), [0, 1, 0])
     with pytest.raises(ValueError, match=r"must be in \[-1, 1\]"):

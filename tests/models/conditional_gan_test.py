@@ -8,7 +8,6 @@ import pytest
 import tensorflow as tf
 
 from kgan.losses import penalties
-from kgan.models import gan
 from kgan.models import noise
 from kgan.models.conditional_gan import ConditionalGAN
 from kgan.testing import conditional
@@ -91,7 +90,7 @@ def test_wgan_gp_penalizes_interpolates_under_the_right_condition():
     alpha = noise.draw(
         noise.batch_layout(16),
         (),
-        noise.step_seed(model.seed, STEP, gan._PENALTY_STREAM),
+        noise.step_seed(model.seed, STEP, noise.PENALTY_STREAM),
         "uniform",
     )
     expected = penalties.gradient_penalty(
@@ -100,9 +99,9 @@ def test_wgan_gp_penalizes_interpolates_under_the_right_condition():
         fake,
         alpha=alpha,
     )
-    model.gp_tracker.reset_state()
-    model.discriminator_step(real, fake, labels, STEP)
-    np.testing.assert_allclose(model.gp_tracker.result(), np.mean(expected), rtol=1e-5)
+    model.trackers["gp"].reset_state()
+    model.discriminator_step((real, labels), fake, STEP)
+    np.testing.assert_allclose(model.trackers["gp"].result(), np.mean(expected), rtol=1e-5)
 
 
 @pytest.mark.parametrize("loss", sorted(REAL_AND_FAKE_TERMS))
@@ -137,7 +136,7 @@ def test_discriminator_loss_matches_a_hand_computation(loss, mismatch_weight):
             atol=1e-6,
         )
     # The training step computes the same loss, with the same wrong labels, before updating.
-    d_loss = model.discriminator_step(real, fake, labels, STEP)
+    d_loss = model.discriminator_step((real, labels), fake, STEP)
     np.testing.assert_allclose(d_loss, expected.mean(), rtol=1e-5, atol=1e-6)
 
 
@@ -158,10 +157,9 @@ def test_acgan_losses_match_a_hand_computation():
     losses = model.discriminator_losses(real, fake, labels)
     np.testing.assert_allclose(losses["class_loss"], class_loss, rtol=1e-5)
     np.testing.assert_allclose(losses["d_loss"], adversarial_loss + 0.5 * class_loss, rtol=1e-5)
-    model.g_loss_tracker.reset_state()
-    model._generator_objective(fake, labels, noise.batch_layout(16))
     expected_g = softplus(-fake_logits[:, 0]) + 0.5 * cross_entropy(fake_classes)
-    np.testing.assert_allclose(model.g_loss_tracker.result(), expected_g.mean(), rtol=1e-5)
+    g_loss = model.generator_loss((real, labels), fake, training=False)
+    np.testing.assert_allclose(g_loss, expected_g, rtol=1e-5)
 
 
 @pytest.mark.parametrize("conditioning", ["concat", "acgan"])
@@ -172,11 +170,11 @@ def test_each_step_changes_only_its_own_network(conditioning):
     latent = model.sample_latent(16, STEP)
     generator_before = test_case.weights_of(model.generator)
     discriminator_before = test_case.weights_of(model.discriminator)
-    model.discriminator_step(real, model.generator([latent, labels]), labels, STEP)
+    model.discriminator_step((real, labels), model.generator([latent, labels]), STEP)
     assert test_case.changed(discriminator_before, model.discriminator)
     assert not test_case.changed(generator_before, model.generator)
     discriminator_after = test_case.weights_of(model.discriminator)
-    model.generator_step(latent, labels)
+    model.generator_step((real, labels), STEP)
     assert test_case.changed(generator_before, model.generator)
     assert not test_case.changed(discriminator_after, model.discriminator)
 
@@ -191,9 +189,9 @@ def test_train_step_is_a_discriminator_update_then_a_generator_update():
     real, labels = first_batch()
     fused.train_step((real, labels))
     latent = separate.sample_latent(16, STEP)
-    separate.discriminator_step(real, separate.generator([latent, labels]), labels, STEP)
-    separate.generator_step(latent, labels)
-    for a, b in zip(fused.weights, separate.weights):
+    separate.discriminator_step((real, labels), separate.generator([latent, labels]), STEP)
+    separate.generator_step((real, labels), STEP)
+    for a, b in zip(test_case.network_weights(fused), test_case.network_weights(separate)):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6, atol=1e-7, err_msg=a.path)
 
 
@@ -300,9 +298,9 @@ def test_bad_batches_get_clear_errors():
     with pytest.raises(ValueError, match=r"Class ids must lie in \[0, 2\)"):
         model.fit(points, labels - 1, batch_size=16, verbose=0)
     with pytest.raises(tf.errors.InvalidArgumentError, match="class ids must be >= 0"):
-        model.generator_step(np.zeros((2, 4), "float32"), np.array([0, -1]))  # in the step
+        model.train_step((np.zeros((2, 2), "float32"), np.array([0, -1])))  # in the step
     with pytest.raises(ValueError, match=r"The batch has 5 images but 4 labels"):
-        model.generator_step(np.zeros((5, 4), "float32"), labels[:4])
+        model.train_step((np.zeros((5, 2), "float32"), labels[:4]))
     with pytest.raises(ValueError, match=r"Class ids must lie in \[0, 2\)"):
         model.generate([0, 2])
     attributes = make_model(condition_dim=3)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from kgan.callbacks import terminate_on_non_finite
+from kgan import callbacks
 from kgan.utils import run_directory
 
 
@@ -52,7 +52,7 @@ def result_settings(out):
         (run_directory.UsageError("--epochs must be a positive integer"), 2, "error: --epochs"),
         (ValueError("bad\n  shape"), 2, "error: bad shape"),
         (
-            terminate_on_non_finite.NonFiniteLossError("d_loss", float("nan"), 7, 0, 6),
+            callbacks.NonFiniteLossError("d_loss", float("nan"), 7, 0, 6),
             1,
             "diverged: Training stopped: d_loss is nan",
         ),

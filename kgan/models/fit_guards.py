@@ -1,4 +1,22 @@
-"""Stops training when any logged loss becomes NaN or infinite."""
+"""What every objective's `fit` guarantees beyond Keras': a non-finite stop, callback order, EMA.
+
+`kgan.models.AdversarialModel.fit` calls `arrange_callbacks` and `fold_averages` around
+`keras.Model.fit`:
+
+- **Non-finite losses stop training.** Keras' `TerminateOnNaN` reads only `logs["loss"]`, which
+  an adversarial objective does not log; `TerminateOnNonFinite` (also exported as
+  `kgan.callbacks.TerminateOnNonFinite`) watches every log key and is added unless the model was
+  compiled with `terminate_on_non_finite=False` or one is given. It is the objectives' own guard,
+  as `History` is Keras', which is why it lives beside them.
+- **Callbacks that add epoch logs run first.** Keras hands one logs dict to the callbacks in list
+  order; a callback with a true `adds_epoch_logs` attribute (`GenerativeMetrics`' `fid`, `kid`,
+  `LinearDecay`'s `*_lr`) is moved to the front so TensorBoard, CSVLogger, EarlyStopping or
+  BackupAndRestore see its keys wherever the user listed it. The objectives read that attribute
+  and never import the callbacks.
+- **EMA weights are folded into their own network.** An optimizer with `use_ema=True` keeps a
+  moving average of its variables, but Keras folds it in only for `model.optimizer`, which an
+  objective with one optimizer per network does not have.
+"""
 
 import math
 
@@ -39,7 +57,8 @@ class TerminateOnNonFinite(keras.callbacks.Callback):
     `model.stop_training`) skips `on_train_end`, so `keras.callbacks.BackupAndRestore` keeps its
     last good backup instead of deleting it as it does after a graceful stop.
 
-    `kgan.GAN.fit` adds one automatically unless `compile(terminate_on_non_finite=False)`.
+    Every kgan objective's `fit` adds one automatically unless
+    `compile(terminate_on_non_finite=False)`.
     With `steps_per_execution=N` the logs, and so the check, arrive every N steps.
 
     Args:
@@ -79,13 +98,44 @@ class TerminateOnNonFinite(keras.callbacks.Callback):
             return
 
     def _step(self, batch):
-        """The number of training steps run so far, from the model's optimizer when it has one."""
-        optimizer = getattr(self.model, "generator_optimizer", None) or getattr(
-            self.model, "optimizer", None
-        )
+        """Training steps run so far: a kgan objective's `step`, else `model.optimizer`'s."""
+        step = getattr(self.model, "step", None)
+        if isinstance(step, int):
+            return step
+        optimizer = getattr(self.model, "optimizer", None)
         if optimizer is not None:
             return int(optimizer.iterations.numpy())
         return batch + 1
 
     def get_config(self):
         return {"keys": self.keys, "raise_error": self.raise_error}
+
+
+def arrange_callbacks(callbacks, add_guard=True):
+    """`callbacks` as a new list: log-adding ones first, a `TerminateOnNonFinite` at the end.
+
+    Args:
+        callbacks: The callbacks given to `fit` (or `None`).
+        add_guard: Append a `TerminateOnNonFinite` unless one is in the list. Defaults to `True`.
+
+    Returns:
+        A list; the relative order of the other callbacks is kept (the sort is stable).
+    """
+    callbacks = list(callbacks or [])
+    callbacks.sort(key=lambda callback: not getattr(callback, "adds_epoch_logs", False))
+    if add_guard and not any(isinstance(item, TerminateOnNonFinite) for item in callbacks):
+        callbacks.append(TerminateOnNonFinite())
+    return callbacks
+
+
+def fold_averages(pairs):
+    """Folds each optimizer's moving average (`use_ema=True`) into the network it trains.
+
+    Args:
+        pairs: `(optimizer, network)` pairs.
+    """
+    for optimizer, network in pairs:
+        # A LossScaleOptimizer (mixed precision) reports use_ema=False for its inner one.
+        inner = getattr(optimizer, "inner_optimizer", optimizer)
+        if inner is not None and inner.use_ema:
+            optimizer.finalize_variable_values(network.trainable_variables)

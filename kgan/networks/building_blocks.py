@@ -1,6 +1,6 @@
 """Argument checks and layer wrapping shared by the network builders.
 
-Private to `kgan.networks`: every builder validates its arguments the same way and wraps layers in
+Used by every `kgan.networks` builder: each validates its arguments and wraps layers in
 spectral normalization the same way, so the messages and layer names read alike across networks.
 """
 

@@ -1,6 +1,6 @@
 """Argument checks shared by the metrics modules, and the extractors' gray-to-RGB step.
 
-Private to `kgan.metrics`, as `kgan/networks/_common.py` is to the networks: the feature
+Shared within `kgan.metrics`, as `kgan/networks/building_blocks.py` is by the networks: the feature
 extractors (`feature_extractors`, `fid_inception`), the digits classifier and its outlier data
 (`classifier`, `outliers`) and the evaluator's batches (`evaluation`, `sample_batches`) check
 their arguments here, so the messages read alike and no module imports another for a check
