@@ -19,25 +19,64 @@ images = gan.generate(16, seed=0)
 ```
 """
 
-from kgan import backend as _backend
+import importlib
 
-_backend.check_backend()
+from kgan import backend
+from kgan import deferred_import
 
-from kgan import callbacks  # noqa: E402
-from kgan import data  # noqa: E402
-from kgan import export  # noqa: E402
-from kgan import layers  # noqa: E402
-from kgan import losses  # noqa: E402
-from kgan import metrics  # noqa: E402
-from kgan import networks  # noqa: E402
-from kgan.models.conditional_gan import ConditionalGAN  # noqa: E402
-from kgan.models.cycle_gan import CycleGAN  # noqa: E402
-from kgan.models.gan import GAN  # noqa: E402
-from kgan.models.pix2pix import Pix2Pix  # noqa: E402
+# Only the cheap part of the backend check runs here (the environment variable and keras.json,
+# read without importing Keras), so that `kgan --help` imports no TensorFlow.
+backend.check_backend_setting()
 
 __version__ = "0.1.0"
 
+# public name -> the module that defines it (a subpackage is its own module).
+_PUBLIC = {
+    "AdversarialModel": "kgan.models.adversarial_model",
+    "ConditionalGAN": "kgan.models.conditional_gan",
+    "CycleGAN": "kgan.models.cycle_gan",
+    "GAN": "kgan.models.gan",
+    "Pix2Pix": "kgan.models.pix2pix",
+    "callbacks": "kgan.callbacks",
+    "data": "kgan.data",
+    "export": "kgan.export",
+    "layers": "kgan.layers",
+    "losses": "kgan.losses",
+    "metrics": "kgan.metrics",
+    "models": "kgan.models",
+    "networks": "kgan.networks",
+}
+
+
+def __getattr__(name):
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'kgan' has no attribute {name!r}")
+    import_all()
+    return globals()[name]
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_PUBLIC))
+
+
+def import_all():
+    """Imports every subpackage and objective, which registers kgan's Keras classes.
+
+    Run on first use of a public name, or as soon as Keras is imported (at `import kgan` if it
+    already is; see `kgan.deferred_import`), so that `keras.saving.load_model` finds kgan's
+    classes however the imports are ordered.
+    """
+    backend.check_backend()
+    for name, module_name in _PUBLIC.items():
+        module = importlib.import_module(module_name)
+        globals()[name] = module if module_name == f"kgan.{name}" else getattr(module, name)
+
+
+deferred_import.once_keras_is_imported(import_all)
+
+
 __all__ = [
+    "AdversarialModel",
     "ConditionalGAN",
     "CycleGAN",
     "GAN",
@@ -48,6 +87,7 @@ __all__ = [
     "layers",
     "losses",
     "metrics",
+    "models",
     "networks",
     "__version__",
 ]

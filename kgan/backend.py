@@ -5,6 +5,7 @@ through TensorFlow, so another Keras backend would fail later and less clearly. 
 backend once, at import, from the `KERAS_BACKEND` environment variable or `~/.keras/keras.json`.
 """
 
+import json
 import os
 
 REQUIRED_BACKEND = "tensorflow"
@@ -19,6 +20,42 @@ def _refuse(backend, source):
     )
 
 
+def _configured_backend():
+    """The backend Keras will choose and where it reads it, without importing Keras.
+
+    The same two sources Keras reads at import, in its order: `KERAS_BACKEND`, then the
+    `backend` entry of `keras.json` in `$KERAS_HOME` (else `~/.keras`, or `/tmp/.keras` when the
+    home folder is not writable). `(None, None)` when neither sets one.
+    """
+    requested = os.environ.get("KERAS_BACKEND")
+    if requested is not None:
+        return requested, f"KERAS_BACKEND={requested!r}"
+    if "KERAS_HOME" in os.environ:
+        folder = os.environ["KERAS_HOME"]
+    else:
+        home = os.path.expanduser("~")
+        folder = os.path.join(home if os.access(home, os.W_OK) else "/tmp", ".keras")
+    path = os.path.join(folder, "keras.json")
+    try:
+        with open(path) as file:
+            configured = json.load(file).get("backend")
+    except (OSError, ValueError, AttributeError):
+        return None, None  # Keras ignores an unreadable file as well.
+    return configured, f"the 'backend' entry of {path}"
+
+
+def check_backend_setting():
+    """Raises `ImportError` if Keras is set to another backend; imports nothing heavy.
+
+    Run by `import kgan`, so a wrong setting fails at once even though kgan's subpackages (and
+    Keras) are imported on first use.
+    """
+    backend, source = _configured_backend()
+    # Exact match, as Keras requires: it fails to import "TensorFlow" (capitalised).
+    if backend is not None and backend != REQUIRED_BACKEND:
+        _refuse(backend, source)
+
+
 def check_backend():
     """Raises `ImportError` unless Keras is (or will be) using the TensorFlow backend.
 
@@ -28,10 +65,7 @@ def check_backend():
     Returns:
         The backend name, `"tensorflow"`.
     """
-    requested = os.environ.get("KERAS_BACKEND")
-    # Exact match, as Keras requires: it fails to import "TensorFlow" (capitalised).
-    if requested is not None and requested != REQUIRED_BACKEND:
-        _refuse(requested, f"KERAS_BACKEND={requested!r}")
+    check_backend_setting()
 
     import keras
 

@@ -10,7 +10,8 @@ kgan export runs/dcgan_digits/model.keras --format saved_model,tflite --quantize
 
 Each subcommand is a module of this package with `HELP`, `add_arguments(parser)` and
 `run(args)`, registered by one line in `COMMANDS`. Mistakes are reported as one line,
-`kgan: error: ...` (see `kgan.cli.common`), never as a traceback.
+`kgan: error: ...` (see `kgan.cli.common`), never as a traceback. `kgan --help` imports no
+TensorFlow, and the commands hide its start-up log lines unless given `--verbose`.
 """
 
 import sys
@@ -18,13 +19,14 @@ import sys
 from kgan.cli import common
 from kgan.cli import evaluate
 from kgan.cli import export
+from kgan.cli import quiet
 from kgan.cli import sample
 from kgan.cli import stats
 from kgan.cli import translate
 from kgan.cli.common import RUN_ERROR
 from kgan.cli.common import USAGE_ERROR
 from kgan.cli.common import CommandError
-from kgan.cli.common import load_model
+from kgan.cli.loading import load_model
 
 # name -> module with HELP, add_arguments and run. One line per subcommand.
 COMMANDS = {
@@ -55,6 +57,11 @@ def build_parser():
     for name, command in COMMANDS.items():
         subparser = subparsers.add_parser(name, help=command.HELP, description=command.HELP)
         command.add_arguments(subparser)
+        subparser.add_argument(
+            "--verbose",
+            action="store_true",
+            help="show TensorFlow's start-up and warning log lines (hidden by default)",
+        )
         subparser.set_defaults(run=command.run)
     return parser
 
@@ -70,6 +77,8 @@ def main(argv=None):
     """
     try:
         args = build_parser().parse_args(argv)
+        if not args.verbose:
+            quiet.import_tensorflow_quietly()
         args.run(args)
     except SystemExit as exit:  # --help
         return exit.code

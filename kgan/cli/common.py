@@ -11,8 +11,6 @@ import json
 import os
 import re
 
-import keras
-
 PROG = "kgan"
 USAGE_ERROR = 2
 RUN_ERROR = 1
@@ -111,36 +109,3 @@ _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 def one_line(error):
     """The message of `error` on one line (Keras and TensorFlow errors span several)."""
     return " ".join(_ANSI_ESCAPE.sub("", str(error)).split()) or type(error).__name__
-
-
-def load_model(path, exported_ok=False):
-    """Loads a kgan model from a `.keras` file, or raises `CommandError` saying why it cannot.
-
-    With `exported_ok=True`, `path` may also be what `kgan export` wrote, a SavedModel folder or
-    a `.tflite` file: the model is then an adapter from `kgan.cli.exported`.
-    """
-    from kgan.cli import exported
-
-    if not os.path.exists(path):
-        raise CommandError(f"no model file at {path!r}")
-    if exported_ok and exported.is_exported(path):
-        return exported.load(path)
-    if os.path.isdir(path):
-        if exported_ok:
-            raise CommandError(
-                f"{path!r} is a directory but not an exported SavedModel (no saved_model.pb "
-                "in it); give a .keras file, a SavedModel folder or a .tflite file"
-            )
-        raise CommandError(f"{path!r} is a directory, not a .keras model file")
-    try:
-        model = keras.saving.load_model(path)
-    except Exception as error:  # Any failure to load (not a zip, unknown class...) reads alike.
-        raise CommandError(f"cannot load a model from {path!r}: {one_line(error)}") from None
-    # kgan models (and users' subclasses of them) descend from a class of the `kgan` package and
-    # generate with `generate(num, seed)`; other Keras models have no such contract.
-    from_kgan = any(cls.__module__.startswith("kgan.") for cls in type(model).__mro__)
-    if not from_kgan or not hasattr(model, "generate"):
-        raise CommandError(
-            f"{path!r} holds a {type(model).__name__}, not a kgan model (such as kgan.GAN)"
-        )
-    return model

@@ -1,4 +1,4 @@
-"""`kgan evaluate`: score a saved generator against real data; prints one JSON object.
+"""`kgan evaluate`: score a saved generator against real data; prints a table of the scores.
 
 ```
 kgan evaluate runs/dcgan_digits/model.keras --data digits --extractor digits \
@@ -6,7 +6,8 @@ kgan evaluate runs/dcgan_digits/model.keras --data digits --extractor digits \
 kgan evaluate model.keras --data cifar.npz --metrics fid --extractor fid_inception
 ```
 
-`--data` is a real dataset (any `kgan.data.load` spec, loaded at the size and channels of the
+The terminal gets a table; `--json` prints the JSON object instead (for scripts) and `--out`
+writes it to a file. `--data` is a real dataset (any `kgan.data.load` spec, loaded at the size and channels of the
 model's samples) or an `.npz` of statistics from `kgan stats` (FID only: the other metrics need
 the real features themselves). The JSON object carries the settings beside the values, so a
 file of scores says what it measured. Which numbers are comparable with which papers depends on
@@ -26,6 +27,7 @@ import time
 
 from kgan.cli import common
 from kgan.cli import features
+from kgan.cli import loading
 
 HELP = "compute FID, KID, IS, precision/recall, density/coverage of a saved model"
 DEFAULT_METRICS = "fid,kid,is"
@@ -54,7 +56,14 @@ def add_arguments(parser):
     )
     features.add_extractor_argument(parser)
     features.add_data_arguments(parser)
-    parser.add_argument("--out", default=None, help="also write the JSON object to this file")
+    parser.add_argument(
+        "--out", default=None, help="also write the scores and settings as JSON to this file"
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the JSON object (one line) instead of the table, for scripts",
+    )
 
 
 def parse_metrics(text):
@@ -164,7 +173,7 @@ def run(args):
         )
 
     start = time.perf_counter()
-    model = common.load_model(args.model)
+    model = loading.load_model(args.model)
     image_shape = sample_shape(model)
     real_statistics, real_data = None, None
     if statistics_file is None:  # before the extractor, which may download or train
@@ -202,4 +211,55 @@ def run(args):
     )
     if args.out is not None:
         common.write_json(args.out, payload)
-    print(json.dumps(payload, allow_nan=False))
+    if args.json:
+        print(json.dumps(payload, allow_nan=False))
+        return
+    print(table(payload))
+    if args.out is not None:
+        print(f"Wrote the scores and settings to {args.out}")
+
+
+# Settings, printed above the scores; everything else in the payload is a score.
+SETTINGS = ("model", "data", "extractor", "metrics", "seed", "batch_size", "seconds")
+
+
+def _cell(value):
+    if value is None:
+        return "n/a"  # a non-finite value (see `json_safe`)
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, list | tuple):
+        if len(value) > 12 or any(isinstance(item, list | tuple | dict) for item in value):
+            return f"({len(value)} values: see --json or --out)"
+        return " ".join(_cell(item) for item in value)
+    return str(value)
+
+
+def _rows(payload, prefix=""):
+    for key, value in payload.items():
+        if isinstance(value, dict):
+            yield from _rows(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", _cell(value)
+
+
+def table(payload):
+    """The payload as two aligned columns: the settings, a rule, then one row per score.
+
+    Example:
+
+    >>> print(table({"model": "m.keras", "fid": 12.3456789, "kid": 0.01, "seconds": 3.2}))
+    model    m.keras
+    seconds  3.2
+    -------  -------
+    fid      12.3457
+    kid      0.01
+    """
+    settings = [(key, _cell(payload[key])) for key in SETTINGS if key in payload]
+    scores = list(_rows({k: v for k, v in payload.items() if k not in SETTINGS}))
+    width = max(len(name) for name, _ in settings + scores)
+    value_width = max(len(value) for _, value in settings + scores)
+    lines = [f"{name:<{width}}  {value}" for name, value in settings]
+    lines.append(f"{'-' * width}  {'-' * min(value_width, 40)}")
+    lines += [f"{name:<{width}}  {value}" for name, value in scores]
+    return "\n".join(lines)

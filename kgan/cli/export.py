@@ -14,6 +14,7 @@ parity threshold writes nothing and fails with the figures.
 """
 
 from kgan.cli import common
+from kgan.cli import loading
 
 HELP = "export a saved model's generator to SavedModel / LiteRT, with parity checks"
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
@@ -42,7 +43,10 @@ def add_arguments(parser):
         "--num-representative", type=int, default=100, help="int8 calibration examples"
     )
     parser.add_argument(
-        "--direction", choices=("a2b", "b2a"), default="a2b", help="CycleGAN: which generator"
+        "--direction",
+        choices=("a2b", "b2a"),
+        default=None,
+        help="CycleGAN: which generator (default: a2b)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the parity inputs")
     for option, kind, what in (
@@ -72,6 +76,7 @@ def _names(text, allowed, option):
 def run(args):
     """Exports `args.model` into `args.out` and prints the parity report."""
     from kgan import export
+    from kgan.export import litert_runner
 
     formats = _names(args.format, ("saved_model", "tflite"), "--format")
     quantize = [
@@ -97,7 +102,7 @@ def run(args):
     representative = None
     if args.representative is not None:
         representative = common.load_npy(args.representative, "--representative")
-    model = common.load_model(args.model)
+    model = loading.load_model(args.model)
     try:
         report = export.export_generator(
             model,
@@ -118,6 +123,10 @@ def run(args):
         raise common.CommandError(
             message, common.USAGE_ERROR if usage else common.RUN_ERROR
         ) from None
+    except ImportError as error:
+        if str(error) != litert_runner.MISSING_INTERPRETER:
+            raise
+        raise common.CommandError(str(error)) from None
     except OSError as error:
         raise common.CommandError(f"cannot write {args.out!r}: {common.one_line(error)}") from None
     print(report)

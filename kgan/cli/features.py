@@ -6,11 +6,12 @@ must be loaded at the size and channels of the generated ones: a Fréchet distan
 samples and 64x64 photos measures the resize, not the generator.
 """
 
+import contextlib
 import hashlib
+import sys
 
 import numpy as np
 
-from kgan import data as data_lib
 from kgan.cli import common
 
 DEFAULT_EXTRACTOR = "inception_v3"
@@ -58,8 +59,12 @@ def get_extractor(name, image_shape):
                 f"{describe_shape(image_shape)}; choose another --extractor"
             )
         options["image_size"] = height
+        # Its first use trains it for minutes: a line per epoch, on stderr so that stdout
+        # keeps only the command's result (`--json` output stays parseable).
+        options["verbose"] = 2
     try:
-        return feature_extractors.get(name, **options)
+        with contextlib.redirect_stdout(sys.stderr):
+            return feature_extractors.get(name, **options)
     except Exception as error:  # Unknown names, unreadable files, failed downloads alike.
         message = f"cannot use the feature extractor {name!r}: {common.one_line(error)}"
         if "URL fetch failure" in message:
@@ -86,6 +91,8 @@ def fingerprint(extractor):
 
 def load_real_images(spec, image_shape, batch_size):
     """The real images of `spec` as a finite, unshuffled dataset of `image_shape` batches."""
+    from kgan import data as data_lib  # TensorFlow: imported when a command runs, not for --help
+
     height, width, channels = image_shape
     try:
         return data_lib.load(

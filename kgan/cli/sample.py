@@ -24,6 +24,7 @@ exported class-id model does not record its number of classes: give `--labels`.
 import numpy as np
 
 from kgan.cli import common
+from kgan.cli import loading
 from kgan.utils import images as images_lib
 
 HELP = "generate samples from a saved model"
@@ -163,7 +164,7 @@ def run(args):
     if args.labels is not None and not args.labels.lower().endswith(".npy"):
         read_labels(args.labels, args.num)  # a malformed list fails before the model loads
 
-    model = common.load_model(args.model, exported_ok=True)
+    model = loading.load_model(args.model, exported_ok=True)
     if not callable(getattr(model, "generate", None)):
         raise common.CommandError(
             f"{args.model!r} translates images (it has no generate signature): use "

@@ -32,14 +32,11 @@ exported in) with dropout off, and takes uint8 pixels: float sources are rounded
 import inspect
 import os
 
-import keras
 import numpy as np
 from PIL import Image
 
 from kgan.cli import common
-from kgan.data import errors
-from kgan.data import folder
-from kgan.data import pipeline
+from kgan.cli import loading
 from kgan.utils import images as images_lib
 
 HELP = "translate images with a saved image-to-image model (e.g. kgan.Pix2Pix)"
@@ -154,6 +151,9 @@ def read_folder(path):
     (1 for gray, 3 for colour, 4 with alpha); `names` their file stems; `skipped` the files
     that could not be decoded.
     """
+    from kgan.data import errors
+    from kgan.data import folder
+
     try:
         files = folder.list_image_files(path, recursive=False)
     except errors.DataError as error:
@@ -234,20 +234,18 @@ def translator(model, args):
 
 def source_shape(model, direction=None):
     """The `(H, W, C)` the model's generator takes (for `direction`), or None if unknown."""
-    # Pix2Pix has one `generator`; CycleGAN one per direction, `generator_ab` (its default
-    # direction, a2b) and `generator_ba`.
     if getattr(model, "source_shape", None) is not None:  # an exported model says it
         return tuple(model.source_shape)
-    direction = direction or "a2b"
-    candidates = [f"generator_{direction.replace('2', '')}", f"generator_{direction}"]
-    for name in ["generator", *candidates]:
-        generator = getattr(model, name, None)
-        try:
-            shape = tuple(generator.inputs[0].shape[1:])
-        except (AttributeError, IndexError, TypeError, ValueError):
-            continue
-        if len(shape) == 3 and None not in shape:
-            return shape
+    serve = getattr(model, "served_generator", None)
+    if not callable(serve):
+        return None
+    try:
+        served = serve(direction=direction) if direction else serve()
+        shape = tuple(served.network.inputs[0].shape[1:])
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return None
+    if len(shape) == 3 and None not in shape:
+        return shape
     return None
 
 
@@ -272,6 +270,10 @@ def fit_array(images, shape, path):
 
 def fit_folder(images, shape):
     """Folder images as one `[N, H, W, C]` batch of `shape`; returns it and how many resized."""
+    import keras
+
+    from kgan.data import pipeline
+
     if shape is None:
         if len({image.shape for image in images}) > 1:
             raise common.CommandError(
@@ -293,6 +295,10 @@ def fit_folder(images, shape):
 
 def pair_grid(sources, translated):
     """A grid of `source | translated` rows, both shown with the same channel count."""
+    import keras
+
+    from kgan.data import pipeline
+
     channels = max(sources.shape[-1], translated.shape[-1])
     sources = keras.ops.convert_to_numpy(pipeline.convert_channels(sources, channels))
     translated = keras.ops.convert_to_numpy(pipeline.convert_channels(translated, channels))
@@ -317,6 +323,8 @@ def write_folder(out, translated, names):
 
 def run(args):
     """Translates the images of `args.input` with the model and writes them to `args.out`."""
+    import keras
+
     # Everything that can fail without the model is checked before its (slow) loading.
     common.check_positive(args.batch_size, "--batch-size")
     if args.seed is not None and not args.dropout:
@@ -344,7 +352,7 @@ def run(args):
     if args.dropout:
         # Before loading: Keras seeds each dropout layer's noise when the layer is built.
         keras.utils.set_random_seed(0 if args.seed is None else args.seed)
-    model = common.load_model(args.model, exported_ok=True)
+    model = loading.load_model(args.model, exported_ok=True)
     translate, shape = translator(model, args)
     notes = []
     if from_folder:

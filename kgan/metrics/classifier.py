@@ -255,7 +255,7 @@ def digits_split(image_size=32):
     return (images[train], labels[train]), (images[test], labels[test])
 
 
-def digits_classifier(image_size=32, cache_dir=None, seed=0, epochs=DEFAULT_EPOCHS):
+def digits_classifier(image_size=32, cache_dir=None, seed=0, epochs=DEFAULT_EPOCHS, verbose=0):
     """A classifier of the bundled digits, trained once and then loaded from a cache.
 
     Trains `train_classifier` (with outlier exposure) on the 1,348 training digits of
@@ -274,6 +274,10 @@ def digits_classifier(image_size=32, cache_dir=None, seed=0, epochs=DEFAULT_EPOC
             `$KERAS_HOME/kgan`, like Keras' own downloads).
         seed: Training seed (the split does not depend on it). Defaults to `0`.
         epochs: Training epochs. Defaults to `40`.
+        verbose: `0` trains silently; `1` or `2` (Keras' progress bar, or a line per epoch)
+            also say, before and after training, that it happens once and where the result
+            is cached. Nothing is printed when the cached classifier is loaded. Defaults to
+            `0`.
 
     Returns:
         A `keras.Model` from `[N, image_size, image_size, 1]` images in [-1, 1] to
@@ -318,7 +322,14 @@ def digits_classifier(image_size=32, cache_dir=None, seed=0, epochs=DEFAULT_EPOC
             model.metadata = _read_metadata(metadata_path)
             return model
     train, test = digits_split(image_size)
-    model = train_classifier(*train, num_classes=digits.NUM_CLASSES, epochs=epochs, seed=seed)
+    if verbose:
+        print(
+            f"Training the digits classifier ({image_size}x{image_size}, {epochs} epochs, a line "
+            f"per epoch); this happens once, later runs load it from {path}"
+        )
+    model = train_classifier(
+        *train, num_classes=digits.NUM_CLASSES, epochs=epochs, seed=seed, verbose=verbose
+    )
     metadata = {
         "test_accuracy": classification_accuracy(model, *test),
         "train_examples": int(len(train[0])),
@@ -334,6 +345,8 @@ def digits_classifier(image_size=32, cache_dir=None, seed=0, epochs=DEFAULT_EPOC
     _write_atomically(metadata_path, lambda temporary: _dump_json(metadata, temporary))
     _write_atomically(path, model.save)
     model.metadata = metadata
+    if verbose:
+        print(f"Cached the digits classifier (test accuracy {metadata['test_accuracy']:.3f})")
     return model
 
 

@@ -17,7 +17,7 @@ from kgan.testing.cli import run_error
 from kgan.testing.cli import save_tiny_gan
 
 IMAGE_SIZE = 8
-OPTIONS = ["--num", "48", "--batch-size", "16", "--seed", "5"]
+OPTIONS = ["--num", "48", "--batch-size", "16", "--seed", "5", "--json"]
 
 
 @pytest.fixture
@@ -81,7 +81,19 @@ def test_digits_extractor_works_offline(tmp_path, capsys, monkeypatch):
     size = 16  # the classifier is trained at the samples' size
     save_tiny_gan(tmp_path / "model.keras", image_size=size)
     argv = ["evaluate", tmp_path / "model.keras", "--data", "digits", "--extractor", "digits"]
-    printed = json.loads(run([*argv, "--metrics", "is,classes", "--num", "64"], capsys))
+    argv += ["--metrics", "is,classes", "--num", "64"]
+    # The first use trains the classifier: it says so, a line per epoch, on stderr.
+    assert cli.main([str(arg) for arg in argv]) == 0
+    captured = capsys.readouterr()
+    assert "Training the digits classifier (16x16, 1 epochs, a line per epoch)" in captured.err
+    assert "this happens once" in captured.err and "Cached the digits classifier" in captured.err
+    assert "loss:" in captured.err  # the epoch line
+    # The terminal gets a table: one aligned row per setting and per score.
+    rows = dict(line.split(None, 1) for line in captured.out.strip().splitlines())
+    assert rows["extractor"] == "digits" and len(rows["class_histogram"].split()) == 10
+    printed = json.loads(run([*argv, "--json"], capsys))  # cached now: no training line
+    assert capsys.readouterr().err == ""
+    assert rows["is"] == f"{printed['is']:.6g}"
     assert 1.0 <= printed["is"] <= 10.0
     assert 1 <= printed["classes_present"] <= 10
     assert len(printed["class_histogram"]) == 10

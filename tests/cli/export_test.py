@@ -1,6 +1,7 @@
 """Tests for kgan/cli/export.py: `kgan export` on tiny saved models, and its one-line errors."""
 
 import json
+import sys
 
 import numpy as np
 
@@ -69,3 +70,16 @@ def test_representative_for_a_latent_model_is_a_usage_error(model_path, tmp_path
     assert code == cli.USAGE_ERROR and "--representative is for image-to-image" in line
     code, line = run_error(["export", model_path, "--out", tmp_path / "o", "--seed", "-1"], capsys)
     assert code == cli.USAGE_ERROR and "--seed must be >= 0" in line
+
+
+def test_tflite_without_the_litert_extra_is_one_line_naming_it(
+    model_path, tmp_path, capsys, monkeypatch
+):
+    # `None` in sys.modules makes `import ai_edge_litert` raise ImportError, as when missing.
+    monkeypatch.setitem(sys.modules, "ai_edge_litert", None)
+    out = tmp_path / "exported"
+    code, line = run_error(["export", model_path, "--format", "tflite", "--out", out], capsys)
+    assert code == cli.RUN_ERROR and "pip install 'kgan[litert]'" in line
+    assert not out.exists()  # refused before any work
+    run(["export", model_path, "--format", "saved_model", "--out", out], capsys)  # needs no LiteRT
+    assert (out / "saved_model" / "saved_model.pb").exists()

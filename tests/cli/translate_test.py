@@ -205,7 +205,6 @@ def test_help(capsys):
     assert "--direction" in capsys.readouterr().out
 
 
-@pytest.mark.slow  # a fresh interpreter imports TensorFlow: about 9 s
 def test_help_runs_as_a_module():
     result = subprocess.run(
         [sys.executable, "-m", "kgan.cli", "translate", "--help"], capture_output=True, text=True

@@ -1,0 +1,45 @@
+"""Loading what the `kgan` commands work on: a `.keras` model, or an exported artefact.
+
+Separate from `kgan.cli.common` so that the shared helpers stay free of Keras (so `kgan --help`
+imports no TensorFlow) and `kgan.cli.exported`, which uses those helpers, is not imported by them.
+"""
+
+import os
+
+from kgan.cli import common
+from kgan.cli import exported
+
+
+def load_model(path, exported_ok=False):
+    """Loads a kgan model from a `.keras` file, or raises `CommandError` saying why it cannot.
+
+    With `exported_ok=True`, `path` may also be what `kgan export` wrote, a SavedModel folder or
+    a `.tflite` file: the model is then an adapter from `kgan.cli.exported`.
+    """
+    import keras
+
+    if not os.path.exists(path):
+        raise common.CommandError(f"no model file at {path!r}")
+    if exported_ok and exported.is_exported(path):
+        return exported.load(path)
+    if os.path.isdir(path):
+        if exported_ok:
+            raise common.CommandError(
+                f"{path!r} is a directory but not an exported SavedModel (no saved_model.pb "
+                "in it); give a .keras file, a SavedModel folder or a .tflite file"
+            )
+        raise common.CommandError(f"{path!r} is a directory, not a .keras model file")
+    try:
+        model = keras.saving.load_model(path)
+    except Exception as error:  # Any failure to load (not a zip, unknown class...) reads alike.
+        raise common.CommandError(
+            f"cannot load a model from {path!r}: {common.one_line(error)}"
+        ) from None
+    # kgan models (and users' subclasses of them) descend from a class of the `kgan` package and
+    # generate with `generate(num, seed)`; other Keras models have no such contract.
+    from_kgan = any(cls.__module__.startswith("kgan.") for cls in type(model).__mro__)
+    if not from_kgan or not hasattr(model, "generate"):
+        raise common.CommandError(
+            f"{path!r} holds a {type(model).__name__}, not a kgan model (such as kgan.GAN)"
+        )
+    return model
