@@ -6,12 +6,12 @@ kgan evaluate runs/dcgan_digits/model.keras --data digits --extractor digits \
 kgan evaluate model.keras --data cifar.npz --metrics fid --extractor fid_inception
 ```
 
-The terminal gets a table; `--json` prints the JSON object instead (for scripts) and `--out`
-writes it to a file. `--data` is a real dataset (any `kgan.data.load` spec, loaded at the size and channels of the
-model's samples) or an `.npz` of statistics from `kgan stats` (FID only: the other metrics need
-the real features themselves). The JSON object carries the settings beside the values, so a
-file of scores says what it measured. Which numbers are comparable with which papers depends on
-the extractor: see `kgan.metrics.feature_extractors`.
+The terminal gets a table; `--json` prints the JSON object instead (for scripts) and `--out` writes
+it to a file. `--data` is a real dataset (any `kgan.data.load` spec, loaded at the size and
+channels of the model's samples) or an `.npz` of statistics from `kgan stats` (FID only: the other
+metrics need the real features themselves). The JSON object carries the settings beside the values,
+so a file of scores says what it measured. Which numbers are comparable with which papers depends
+on the extractor: see `kgan.metrics.feature_extractors`.
 
 A class-conditional model (`kgan.ConditionalGAN` with `num_classes`) is sampled for class ids
 drawn uniformly over its classes; with `--metrics classes` the JSON then has

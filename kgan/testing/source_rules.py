@@ -141,6 +141,7 @@ def private_name_uses(root=None):
     `self._x`, `cls._x` and attributes of objects that are not imported modules are fine: the
     rule is about modules, not about an object's own state.
     """
+    root = pathlib.Path(root or package_root())
     known = modules(root)
     violations = []
     for module_name, path in known.items():
@@ -156,7 +157,8 @@ def private_name_uses(root=None):
                 for alias in node.names:
                     if alias.name.startswith("_") and not alias.name.startswith("__"):
                         violations.append(
-                            f"{path.name}:{node.lineno} imports {target}.{alias.name}"
+                            f"{path.relative_to(root.parent)}:{node.lineno} imports "
+                            f"{target}.{alias.name}"
                         )
                     if f"{target}.{alias.name}" in known or not target.startswith("kgan"):
                         module_aliases[alias.asname or alias.name] = f"{target}.{alias.name}"
@@ -169,7 +171,7 @@ def private_name_uses(root=None):
                 and node.value.id in module_aliases
             ):
                 violations.append(
-                    f"{path.relative_to(package_root().parent)}:{node.lineno} uses "
+                    f"{path.relative_to(root.parent)}:{node.lineno} uses "
                     f"{module_aliases[node.value.id]}.{node.attr}"
                 )
     return violations
@@ -177,8 +179,9 @@ def private_name_uses(root=None):
 
 def long_files(root=None, max_lines=MAX_LINES):
     """Files of the package longer than `max_lines` lines, with their length."""
+    root = pathlib.Path(root or package_root())
     return [
-        f"{path.relative_to(package_root().parent)}: {count} lines"
+        f"{path.relative_to(root.parent)}: {count} lines"
         for path in modules(root).values()
         if (count := len(path.read_text().splitlines())) > max_lines
     ]

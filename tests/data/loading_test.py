@@ -30,7 +30,16 @@ def test_folder(tmp_path, monkeypatch):
         data.load(str(tmp_path), with_labels=True)
 
 
-def test_tfds_name_and_split():
+def test_tfds_name_and_split(monkeypatch):
+    # The mock gives every split the same random examples, so the split asked for is checked
+    # where it reaches tensorflow-datasets.
+    real_load, asked = tensorflow_datasets.load, []
+
+    def recording_load(name, split=None, **kwargs):
+        asked.append((name, split))
+        return real_load(name, split=split, **kwargs)
+
+    monkeypatch.setattr(tensorflow_datasets, "load", recording_load)
     with tensorflow_datasets.testing.mock_data(num_examples=10):
         dataset = data.load("mnist:test", image_size=16, batch_size=5, with_labels=True)
         images, labels = next(iter(dataset))
@@ -39,6 +48,11 @@ def test_tfds_name_and_split():
         assert partial.element_spec.shape == (5, 32, 32, 3)
         # tfds names are lowercase with underscores; other spellings are accepted.
         assert data.load("Fashion-MNIST", batch_size=5).element_spec.shape == (5, 32, 32, 1)
+    assert asked == [
+        ("mnist", "test"),
+        ("cifar10", "train[:50%]"),
+        ("fashion_mnist", "train"),  # the default split
+    ]
 
 
 def test_empty_spec_says_what_to_pass():

@@ -14,10 +14,14 @@ def test_representative_images_from_an_array_of_floats():
     assert images.min() == 0 and images.max() == 255
 
 
-def test_representative_images_from_a_paired_dataset():
-    sources = np.zeros((10, 4, 4, 1), np.uint8)
-    dataset = tf.data.Dataset.from_tensor_slices((sources, sources)).batch(3)
-    assert tflite.representative_images(dataset, 5, (4, 4, 1)).shape == (5, 4, 4, 1)
+def test_representative_images_from_a_paired_dataset_take_the_sources_in_order():
+    # Sources and targets differ (each source is its index, each target 255 minus it), so
+    # taking the targets, or sources out of order, would show.
+    sources = np.arange(10, dtype=np.uint8)[:, None, None, None] * np.ones((1, 4, 4, 1), np.uint8)
+    dataset = tf.data.Dataset.from_tensor_slices((sources, 255 - sources)).batch(3)
+    images = tflite.representative_images(dataset, 5, (4, 4, 1))
+    assert images.shape == (5, 4, 4, 1)
+    np.testing.assert_array_equal(images, sources[:5])
 
 
 def test_representative_images_from_source_target_arrays_take_the_sources():
