@@ -236,15 +236,15 @@ def source_shape(model, direction=None):
     """The `(H, W, C)` the model's generator takes (for `direction`), or None if unknown."""
     if getattr(model, "source_shape", None) is not None:  # an exported model says it
         return tuple(model.source_shape)
-    serve = getattr(model, "served_generator", None)
-    if not callable(serve):
-        return None
+    from kgan.export import signatures
+    from kgan.models import network_info
+
     try:
-        served = serve(direction=direction) if direction else serve()
-        shape = tuple(served.network.inputs[0].shape[1:])
-    except (AttributeError, IndexError, TypeError, ValueError):
+        served = signatures.served_generator_of(model, direction)
+    except ValueError:  # not a kgan objective, or a direction it does not have
         return None
-    if len(shape) == 3 and None not in shape:
+    shape = network_info.input_shape(served.network)
+    if shape is not None and len(shape) == 3 and None not in shape:
         return shape
     return None
 
