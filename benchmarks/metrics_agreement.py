@@ -1,9 +1,10 @@
 """Do kgan's metrics equal the reference implementations on realistic feature arrays?
 
 Computes every metric twice on the same arrays, with kgan's public functions and with the
-transcriptions of the reference implementations in `kgan.testing.reference_metrics`, and
-prints each pair of values, their relative difference `|kgan - reference| / |reference|`
-(absolute where the reference is 0) against the issue's 1e-6 (PASS/FAIL), and both times.
+transcriptions of the reference implementations in `kgan.testing.reference_fid` and
+`kgan.testing.reference_metrics`, and prints each pair of values, their relative difference
+`|kgan - reference| / |reference|` (absolute where the reference is 0) against the issue's 1e-6
+(PASS/FAIL), and both times.
 
 What is compared (kgan's public function against the transcribed reference):
 
@@ -67,6 +68,7 @@ import scipy  # noqa: E402
 
 import kgan  # noqa: E402
 from kgan import metrics  # noqa: E402
+from kgan.testing import reference_fid  # noqa: E402
 from kgan.testing import reference_metrics  # noqa: E402
 
 TOLERANCE = 1e-6
@@ -196,12 +198,12 @@ def compare_fid(table, args):
             lambda r=real_part, f=fake_part: metrics.frechet_distance(r, f), args.rounds
         )
         references = [
-            ("pytorch-fid (scipy sqrtm)", reference_metrics.pytorch_fid),
-            ("TF-GAN (SVD square roots)", reference_metrics.tfgan_fid),
-            ("torch-fidelity (eigvals)", reference_metrics.torch_fidelity_fid),
+            ("pytorch-fid (scipy sqrtm)", reference_fid.pytorch_fid),
+            ("TF-GAN (SVD square roots)", reference_fid.tfgan_fid),
+            ("torch-fidelity (eigvals)", reference_fid.torch_fidelity_fid),
         ]
         if singular:
-            references.append(("exact (nuclear norm)", reference_metrics.exact_fid))
+            references.append(("exact (nuclear norm)", reference_fid.exact_fid))
         for name, function in references:
             expected, reference_s, reference_notes = timed(
                 lambda r=real_part, f=fake_part, g=function: g(r, f), args.rounds

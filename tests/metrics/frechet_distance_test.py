@@ -7,7 +7,7 @@ import pytest
 from kgan import metrics
 from kgan.metrics.frechet_distance import FeatureStatistics
 from kgan.metrics.frechet_distance import FrechetDistance
-from kgan.testing import reference_metrics
+from kgan.testing import reference_fid
 
 
 @keras.saving.register_keras_serializable(package="kgan_tests")
@@ -24,7 +24,7 @@ def features(num_samples, dim, seed, shift=0.0):
 def test_fid_matches_scipy_reference():
     real, fake = features(500, 32, seed=0), features(400, 32, seed=1, shift=0.3)
     np.testing.assert_allclose(
-        metrics.frechet_distance(real, fake), reference_metrics.pytorch_fid(real, fake), 1e-9
+        metrics.frechet_distance(real, fake), reference_fid.pytorch_fid(real, fake), 1e-9
     )
 
 
@@ -33,9 +33,9 @@ def test_fewer_samples_than_dimensions_is_finite_exact_and_warns():
     with pytest.warns(UserWarning, match="covariance is singular"):
         value = metrics.frechet_distance(real, fake)
     assert np.isfinite(value)
-    np.testing.assert_allclose(value, reference_metrics.pytorch_fid(real, fake), rtol=1e-6)
+    np.testing.assert_allclose(value, reference_fid.pytorch_fid(real, fake), rtol=1e-6)
     # Exact reference: tr sqrt(S1 S2) is the nuclear norm of X1c X2c^T / sqrt((n1-1)(n2-1)).
-    np.testing.assert_allclose(value, reference_metrics.exact_fid(real, fake), rtol=1e-12)
+    np.testing.assert_allclose(value, reference_fid.exact_fid(real, fake), rtol=1e-12)
 
 
 def test_identical_features_give_zero():
