@@ -30,11 +30,11 @@ from kgan.data.digits import digits_arrays
 from kgan.data.digits import load_digits
 from kgan.data.errors import DataError
 from kgan.data.folder import from_folder
+from kgan.data.jitter import random_jitter
 from kgan.data.loading import load
 from kgan.data.paired import from_paired_folders
 from kgan.data.paired import from_side_by_side
 from kgan.data.paired import paired_arrays
-from kgan.data.paired import random_jitter
 from kgan.data.tfds import from_tfds
 from kgan.data.unpaired import load_unpaired
 

@@ -96,22 +96,6 @@ def test_paired_arrays_keep_pairs_and_scale_to_unit_range():
         paired.paired_arrays(source, source, batch_size=9)
 
 
-def test_jitter_moves_source_and_target_together():
-    image = scaled(np.stack([pixels(index, 16, 16) for index in range(4)]))
-    source, target = paired.random_jitter(image, image[..., :1], seed=[3, 0])
-    assert source.shape == (4, 16, 16, 3) and target.shape == (4, 16, 16, 1)
-    np.testing.assert_array_equal(source[..., :1].numpy(), target.numpy())
-    assert not np.allclose(source.numpy(), image)  # it did something
-    again, _ = paired.random_jitter(image, image[..., :1], seed=[3, 0])
-    np.testing.assert_array_equal(again.numpy(), source.numpy())  # stateless
-    other, _ = paired.random_jitter(image, image[..., :1], seed=[4, 0])
-    assert not np.array_equal(other.numpy(), source.numpy())
-    single, _ = paired.random_jitter(image[0], image[0], seed=7)
-    assert single.shape == (16, 16, 3)
-    with pytest.raises(errors.DataError, match="same size"):
-        paired.random_jitter(image, image[:, :8, :8], seed=0)
-
-
 def test_jittered_datasets_are_repeatable_and_new_every_epoch():
     source = np.stack([pixels(index, 16, 16) for index in range(8)])
 
