@@ -20,7 +20,7 @@ random weights (two stride-2 convolutions and a dense layer: 32x32x1 images to `
 features, default 256) returning `{"features": ...}` as kgan's extractors do. The real data are
 the 1,797 bundled digits (`kgan.data.digits_arrays(32)`). The paths measured (`--paths`):
 
-- `evaluator`: `kgan.metrics.evaluation.evaluate_generator(model, real, metrics=("fid",),
+- `evaluator`: `kgan.metrics.evaluate_generator(model, real, metrics=("fid",),
   extractor=extractor, num_samples=N, seed=...)`, what users call (when that module exists);
 - `metric`: `kgan.metrics.FrechetDistance` fed batch by batch (`model.generate` of one batch,
   `update_state(fake=images)`), the streaming metric without the evaluator around it;
@@ -126,9 +126,9 @@ def generated_batches(model, num_samples, batch_size, seed):
 
 
 def run_evaluator(model, extractor, real_images, num_samples, batch_size, seed):
-    from kgan.metrics import evaluation
+    from kgan import metrics
 
-    values = evaluation.evaluate_generator(
+    values = metrics.evaluate_generator(
         model,
         real_images,
         metrics=("fid",),
@@ -223,7 +223,7 @@ def evaluator_available():
     folder = os.path.join(REPOSITORY_ROOT, "kgan", "metrics")
     return all(
         os.path.exists(os.path.join(folder, name))
-        for name in ("evaluation.py", "feature_extractors.py")
+        for name in ("evaluate_generator.py", "feature_extractors.py")
     )
 
 

@@ -18,7 +18,8 @@ Around them:
 - `mode_collapse`: class histograms, classes present, KL to the real class distribution and
   condition accuracy (`class_statistics`); duplicates and copies of the training data
   (`copy_statistics`).
-- `evaluation`: `Evaluator` / `evaluate_generator` run a generator batch by batch through one
+- `evaluation`: `Evaluator` (and `evaluate_generator`, its one-call form) run a generator batch
+  by batch through one
   extractor call per batch into every chosen metric (`kgan.callbacks.GenerativeMetrics` and
   `kgan evaluate` use it).
 
@@ -50,8 +51,8 @@ from kgan.metrics import linalg
 from kgan.metrics import mode_collapse
 from kgan.metrics.density_coverage import DensityCoverage
 from kgan.metrics.density_coverage import density_coverage
+from kgan.metrics.evaluate_generator import evaluate_generator
 from kgan.metrics.evaluation import Evaluator
-from kgan.metrics.evaluation import evaluate_generator
 from kgan.metrics.feature_extractors import FrozenGraphExtractor
 from kgan.metrics.frechet_distance import FeatureStatistics
 from kgan.metrics.frechet_distance import FrechetDistance

@@ -27,7 +27,6 @@ evaluator.evaluate(gan, num_samples=10_000, seed=0)
 ```
 """
 
-import collections.abc
 import os
 import warnings
 
@@ -35,6 +34,7 @@ import keras
 import numpy as np
 
 from kgan.metrics import input_checks
+from kgan.metrics import metric_names
 from kgan.metrics import sample_batches
 
 # The package exposes functions under the module names: import the classes from the modules.
@@ -45,35 +45,10 @@ from kgan.metrics.inception_score import InceptionScore
 from kgan.metrics.kernel_distance import KernelDistance
 from kgan.metrics.precision_recall import PrecisionRecall
 
-# What each metric name computes, and the keys it adds to the results.
-METRICS = {
-    "fid": "Fréchet distance of real and generated features (FID): fid",
-    "kid": "kernel distance, unbiased MMD^2 with a cubic kernel (KID): kid, kid_std",
-    "is": "Inception Score of the generated samples' logits: is, is_std",
-    "pr": "improved precision and recall (k=3): precision, recall",
-    "dc": "density and coverage (k=5): density, coverage",
-    "classes": (
-        "class statistics of the generated samples' logits, for mode collapse "
-        "(kgan.metrics.mode_collapse.class_statistics): classes_present, class_histogram (a "
-        "list), max_class_share, min_class_share, mean_confidence, confident_share, and class_kl "
-        "with real data"
-    ),
-    "copies": (
-        "memorisation and duplicates against the real data "
-        "(kgan.metrics.mode_collapse.copy_statistics): duplicate_rate, copy_rate and "
-        "nearest-neighbour distances"
-    ),
-}
+# The metric names, for `evaluation.METRICS` and `evaluation.check_metrics` as before.
+METRICS = metric_names.METRICS
+check_metrics = metric_names.check_metrics
 
-# Where a conditional model's conditions come from (None: uniform class ids, real attributes).
-CONDITION_SOURCES = (None, "uniform", "real")
-
-# The only result keys whose values are not scalars: the callback leaves them out of the logs.
-LIST_KEYS = ("class_histogram",)
-
-# Metrics that compare with the real samples one by one (statistics alone are not enough).
-_NEEDS_REAL_FEATURES = ("kid", "pr", "dc", "copies")
-_NEEDS_LOGITS = ("is", "classes")
 # Streaming metric classes fed generated features (the Inception Score is fed logits).
 _FEATURE_METRICS = {
     "fid": FrechetDistance,
@@ -155,10 +130,11 @@ class Evaluator:
         options=None,
         condition_source=None,
     ):
-        self.metrics = check_metrics(metrics)
-        if condition_source not in CONDITION_SOURCES:
+        self.metrics = metric_names.check_metrics(metrics)
+        if condition_source not in metric_names.CONDITION_SOURCES:
             raise ValueError(
-                f"condition_source must be one of {CONDITION_SOURCES}, got {condition_source!r}."
+                f"condition_source must be one of {metric_names.CONDITION_SOURCES}, got "
+                f"{condition_source!r}."
             )
         self.condition_source = condition_source
         self.batch_size = input_checks.check_count(batch_size, "batch_size")
@@ -169,7 +145,7 @@ class Evaluator:
         self.real_data = real_data
         self._extractor_identifier = extractor
         self._extractor = None
-        self.options = _check_options(options, self.metrics)
+        self.options = metric_names.check_options(options, self.metrics)
         self._check_inputs()
 
         fid_options = {"real_statistics": real_statistics, **self.options.get("fid", {})}
@@ -190,7 +166,7 @@ class Evaluator:
     def _check_inputs(self):
         names = self.metrics
         if self._extractor_identifier is None:
-            needing_logits = [name for name in names if name in _NEEDS_LOGITS]
+            needing_logits = [name for name in names if name in metric_names.NEEDS_LOGITS]
             if needing_logits:
                 raise ValueError(
                     f"Metrics {needing_logits} need class logits, but extractor=None means the "
@@ -198,7 +174,7 @@ class Evaluator:
                     "(e.g. 'inception_v3', or 'digits' for the bundled digits)."
                 )
         if self.real_data is None:
-            needing_data = [name for name in names if name in _NEEDS_REAL_FEATURES]
+            needing_data = [name for name in names if name in metric_names.NEEDS_REAL_FEATURES]
             if needing_data:
                 given = "only real_statistics" if self.real_statistics is not None else "none"
                 raise ValueError(
@@ -245,7 +221,7 @@ class Evaluator:
 
     def _logits(self, outputs):
         if "logits" not in outputs:
-            needing = [name for name in self.metrics if name in _NEEDS_LOGITS]
+            needing = [name for name in self.metrics if name in metric_names.NEEDS_LOGITS]
             raise ValueError(
                 f"Metrics {needing} need class logits, but the extractor "
                 f"{self._extractor_name()} returns features only. Use an extractor with a "
@@ -267,7 +243,9 @@ class Evaluator:
         if self._real_ready:
             return self
         fid_from_data = "fid" in self.metrics and self.real_statistics is None
-        needs_features = fid_from_data or any(n in _NEEDS_REAL_FEATURES for n in self.metrics)
+        needs_features = fid_from_data or any(
+            n in metric_names.NEEDS_REAL_FEATURES for n in self.metrics
+        )
         needs_logits = "classes" in self.metrics
         count = 0
         low, high = np.inf, -np.inf
@@ -278,7 +256,7 @@ class Evaluator:
             try:
                 for batch, labels in real_batches:
                     if self.extractor is not None:
-                        low, high = _check_real_range(batch, low, high)
+                        low, high = input_checks.check_image_range(batch, low, high)
                     outputs = self.extract(batch)
                     features = outputs["features"]
                     for name, metric in self._feature_metrics.items():
@@ -367,7 +345,9 @@ class Evaluator:
         )
         self.prepare()
         if conditions is None:
-            conditions = self._condition_draw(samples)  # None for unconditional samples
+            conditions = sample_batches.conditions_to_draw(
+                samples, self.condition_source, self._real_label_rows
+            )
         for metric in self._feature_metrics.values():
             metric.reset_state(keep_real=True)
         if self._inception_score is not None:
@@ -382,7 +362,7 @@ class Evaluator:
                 features = outputs["features"]
                 for metric in self._feature_metrics.values():
                     metric.update_state(fake=features)
-                if any(name in _NEEDS_LOGITS for name in self.metrics):
+                if any(name in metric_names.NEEDS_LOGITS for name in self.metrics):
                     logits = self._logits(outputs)
                     if self._inception_score is not None:
                         self._inception_score.update_state(fake=logits)
@@ -411,37 +391,6 @@ class Evaluator:
         if self.num_real_used is not None:
             results["num_real"] = self.num_real_used
         return results
-
-    def _condition_draw(self, samples):
-        """How to draw a conditional model's conditions (`None`: the default, or unconditional)."""
-        form = sample_batches.condition_form(samples)
-        if form is None:
-            return None
-        source = self.condition_source
-        if source is None:
-            source = "uniform" if form[0] == "classes" else "real"
-        if source == "uniform":
-            if form[0] == "attributes":
-                raise ValueError(
-                    "condition_source='uniform' draws class ids, but the model is conditioned "
-                    f"on attribute vectors (condition_dim={form[1]}): use 'real' with labelled "
-                    "real data, or give the conditions to evaluate."
-                )
-            return None  # generated_batches draws uniform class ids itself
-        labels = self._real_label_rows()
-        if labels is None:
-            raise ValueError(
-                f"{type(samples).__name__} is conditional and its conditions are to be drawn "
-                "from the real data's labels (condition_source='real', the default for "
-                "attribute vectors), but the real data carries no labels. Give real_data as "
-                "(samples, labels) or a dataset of (images, labels), or give the conditions "
-                "to evaluate."
-            )
-        try:
-            labels = sample_batches.check_conditions(labels, form)
-        except ValueError as error:
-            raise ValueError(f"The real data's labels do not fit the model: {error}") from None
-        return sample_batches.rows_of(labels)
 
     def _real_label_rows(self):
         """The real data's labels, or `None`; read on first use if `prepare` did not."""
@@ -477,7 +426,7 @@ class Evaluator:
                     conditions=np.concatenate(conditions) if conditions else None,
                     **self.options[name],
                 )
-                results.update(_without_counts(statistics))
+                results.update(metric_names.result_values(statistics))
             elif name == "copies":
                 from kgan.metrics import mode_collapse
 
@@ -486,126 +435,5 @@ class Evaluator:
                     np.concatenate(self._real_features),
                     **self.options[name],
                 )
-                results.update(_without_counts(statistics))
+                results.update(metric_names.result_values(statistics))
         return results
-
-
-def _check_real_range(batch, low, high):
-    """Raises if a real batch leaves [-1, 1]; returns the running `(min, max)` of the pixels."""
-    values = keras.ops.convert_to_numpy(batch)
-    low, high = min(low, float(values.min())), max(high, float(values.max()))
-    # A little slack for round-off in resizing; uint8 pixels or [0, 255] floats are far out.
-    if low < -1.01 or high > 1.01:
-        raise ValueError(
-            f"real_data holds values in [{low:.4g}, {high:.4g}], but kgan compares images in "
-            "[-1, 1], the range its generators produce: rescale them (x / 127.5 - 1 for 8-bit "
-            "pixels), or load them with kgan.data, which does."
-        )
-    return low, high
-
-
-def evaluate_generator(
-    model,
-    real_data=None,
-    metrics=("fid",),
-    extractor="inception_v3",
-    num_samples=10_000,
-    seed=0,
-    batch_size=256,
-    real_statistics=None,
-    num_real=None,
-    options=None,
-    conditions=None,
-    condition_source=None,
-):
-    """Evaluates a generator once: `Evaluator(...).evaluate(model, num_samples, seed)`.
-
-    Args:
-        model: A model with `generate(num, seed=..., batch_size=...)` (a `kgan.GAN`), a function
-            `generate_fn(num, seed)`, or samples already generated (see `Evaluator.evaluate`).
-        real_data: Real samples (see `Evaluator`). Defaults to `None`.
-        metrics: Names from `METRICS`. Defaults to `("fid",)`.
-        extractor: See `Evaluator`. Defaults to `"inception_v3"`.
-        num_samples: Samples to generate. Papers use 10,000 or 50,000. Defaults to `10_000`.
-        seed: Seed of the generated samples. Defaults to `0`.
-        batch_size: Samples per generator and extractor call. Defaults to `256`.
-        real_statistics: Precomputed FID statistics (see `Evaluator`). Defaults to `None`.
-        num_real: Cap on the real samples used. Defaults to `None` (all).
-        options: Keyword arguments per metric (see `Evaluator`). Defaults to `None`.
-        conditions: A conditional model's conditions, one row per sample (see
-            `Evaluator.evaluate`). Defaults to `None`.
-        condition_source: See `Evaluator`. Defaults to `None`.
-
-    Returns:
-        The dict of `Evaluator.evaluate`.
-
-    Example:
-
-    ```python
-    results = evaluate_generator(
-        gan, real_data=kgan.data.load_digits(image_size=32), metrics=("fid", "is"),
-        extractor="digits", num_samples=5000,
-    )
-    ```
-    """
-    evaluator = Evaluator(
-        metrics,
-        extractor=extractor,
-        real_data=real_data,
-        real_statistics=real_statistics,
-        num_real=num_real,
-        batch_size=batch_size,
-        options=options,
-        condition_source=condition_source,
-    )
-    return evaluator.evaluate(model, num_samples=num_samples, seed=seed, conditions=conditions)
-
-
-def check_metrics(metrics):
-    """Validates metric names: returns them as a tuple without repeats, in the order given.
-
-    Raises:
-        ValueError: For an empty selection or a name not in `METRICS`.
-    """
-    if isinstance(metrics, str):
-        metrics = [name.strip() for name in metrics.split(",") if name.strip()]
-    names = tuple(dict.fromkeys(str(name).lower() for name in metrics))
-    unknown = [name for name in names if name not in METRICS]
-    if unknown or not names:
-        known = "; ".join(f"{name}: {description}" for name, description in METRICS.items())
-        raise ValueError(f"Unknown metric(s) {unknown or '(none chosen)'}. Known metrics: {known}.")
-    return names
-
-
-def _check_options(options, metrics):
-    options = dict(options or {})
-    unknown = [name for name in options if name not in METRICS]
-    if unknown:
-        raise ValueError(
-            f"options has keys {unknown} that are not metrics; known: {list(METRICS)}."
-        )
-    return {name: dict(options.get(name) or {}) for name in metrics}
-
-
-def _without_counts(statistics):
-    """The statistics as plain Python values, less the sample counts the evaluator reports."""
-    return {
-        key: _plain(value)
-        for key, value in statistics.items()
-        if key not in ("num_samples", "num_real")
-    }
-
-
-def _plain(value):
-    """Converts NumPy scalars and arrays (to lists) to Python values, recursively."""
-    if isinstance(value, collections.abc.Mapping):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, np.ndarray | list | tuple):
-        return [_plain(item) for item in value]
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return float(value)
-    return value

@@ -7,6 +7,7 @@ their arguments here, so the messages read alike and no module imports another f
 alone (`feature_extractors` imports `fid_inception`, `classifier` imports `outliers`).
 """
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -141,3 +142,20 @@ def check_labels(labels, num_images, num_classes=None):
             f"got values in [{labels.min()}, {labels.max()}]."
         )
     return labels
+
+
+def check_image_range(batch, low, high):
+    """Raises if a batch of real images leaves [-1, 1]; returns the running `(min, max)`.
+
+    `low` and `high` are the running minimum and maximum before this batch.
+    """
+    values = keras.ops.convert_to_numpy(batch)
+    low, high = min(low, float(values.min())), max(high, float(values.max()))
+    # A little slack for round-off in resizing; uint8 pixels or [0, 255] floats are far out.
+    if low < -1.01 or high > 1.01:
+        raise ValueError(
+            f"real_data holds values in [{low:.4g}, {high:.4g}], but kgan compares images in "
+            "[-1, 1], the range its generators produce: rescale them (x / 127.5 - 1 for 8-bit "
+            "pixels), or load them with kgan.data, which does."
+        )
+    return low, high

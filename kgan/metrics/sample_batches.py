@@ -303,6 +303,53 @@ def _conditional_generate_fn(model, form, num_samples, batch_size, conditions):
     return num_samples, generate_fn
 
 
+def conditions_to_draw(samples, condition_source, real_labels):
+    """The condition rows to draw a conditional model's samples for, or `None`.
+
+    `None` means the default of `generated_batches` (uniform class ids) or an unconditional
+    `samples`. With `condition_source="real"` (the default for attribute vectors) the rows are
+    the real data's labels, drawn with replacement.
+
+    Args:
+        samples: What is evaluated (see `generated_batches`).
+        condition_source: `"uniform"`, `"real"` or `None` (uniform for class ids, real for
+            attribute vectors).
+        real_labels: A function of no arguments returning the real labels, or `None` when the
+            real data carries none; called only when they are needed.
+
+    Returns:
+        `None`, or a row source for `generated_batches(..., conditions=...)` (`rows_of`).
+    """
+    form = condition_form(samples)
+    if form is None:
+        return None
+    source = condition_source
+    if source is None:
+        source = "uniform" if form[0] == "classes" else "real"
+    if source == "uniform":
+        if form[0] == "attributes":
+            raise ValueError(
+                "condition_source='uniform' draws class ids, but the model is conditioned "
+                f"on attribute vectors (condition_dim={form[1]}): use 'real' with labelled "
+                "real data, or give the conditions to evaluate."
+            )
+        return None  # generated_batches draws uniform class ids itself
+    labels = real_labels()
+    if labels is None:
+        raise ValueError(
+            f"{type(samples).__name__} is conditional and its conditions are to be drawn "
+            "from the real data's labels (condition_source='real', the default for "
+            "attribute vectors), but the real data carries no labels. Give real_data as "
+            "(samples, labels) or a dataset of (images, labels), or give the conditions "
+            "to evaluate."
+        )
+    try:
+        labels = check_conditions(labels, form)
+    except ValueError as error:
+        raise ValueError(f"The real data's labels do not fit the model: {error}") from None
+    return rows_of(labels)
+
+
 def check_conditions(labels, form):
     """Checks label rows for a conditional model's `form`; class ids come back flat `[n]` ints.
 
