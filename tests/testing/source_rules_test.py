@@ -67,3 +67,7 @@ def test_no_objective_imports_the_callbacks():
 
 def test_no_module_uses_another_modules_private_names():
     assert source_rules.private_name_uses() == []
+
+
+def test_no_kgan_file_is_over_the_line_limit():
+    assert source_rules.long_files() == []
