@@ -130,10 +130,26 @@ def apply_gradients(tape, loss, pairs):
         # No loss scaling: one backward pass serves every network.
         variables = [network.trainable_variables for _, network in pairs]
         gradients = tape.gradient(loss, variables)
-        for (optimizer, _), grads, weights in zip(pairs, gradients, variables):
+        for (optimizer, network), grads, weights in zip(pairs, gradients, variables):
+            check_connected(network, grads)
             optimizer.apply_gradients(list(zip(grads, weights)))
         return
     for (optimizer, network), scaled_loss in zip(pairs, scaled):
         variables = network.trainable_variables
         gradients = tape.gradient(scaled_loss, variables)
+        check_connected(network, gradients)
         optimizer.apply_gradients(list(zip(gradients, variables)))
+
+
+def check_connected(network, gradients):
+    """Refuses an update whose loss does not depend on `network` at all.
+
+    Keras would only say "No gradients provided for any variable"; in a custom `train_step`
+    the usual cause is a loss computed outside the tape or from another network's output.
+    """
+    if gradients and all(gradient is None for gradient in gradients):
+        raise ValueError(
+            f"The loss does not depend on network '{network.name}': none of its variables "
+            "has a gradient. Compute the loss inside the `tf.GradientTape`, from this "
+            "network's output, or update a different network."
+        )
