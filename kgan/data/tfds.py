@@ -43,6 +43,20 @@ def close_matches(name, limit=5):
     return difflib.get_close_matches(name.lower(), builder_names(), n=limit, cutoff=0.6)
 
 
+def _download_errors():
+    """The exception types tensorflow-datasets lets through when a download fails."""
+    import requests
+    from tensorflow_datasets.core.download import util as download_util
+
+    return (requests.exceptions.RequestException, download_util.DownloadError)
+
+
+def _first_line(error, limit=160):
+    """The first line of `error`'s message, at most `limit` characters."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def check_name(name):
     """Raises `DataError` unless `name` (optionally `name/config` or `name:version`) is known.
 
@@ -104,7 +118,7 @@ def from_tfds(
     Raises:
         DataError: for an unknown name (listing close matches), missing data with
             `download=False` (saying how to download it), a missing feature (listing those
-            there are), or a batch larger than the split.
+            there are), a batch larger than the split, or a failed download (no connection).
 
     Example:
 
@@ -134,6 +148,15 @@ def from_tfds(
             "tensorflow-datasets needs the `importlib_resources` package to download and "
             "prepare data, but does not install it (tensorflow/datasets#11212). Install it with "
             "`pip install importlib_resources`."
+        ) from error
+    except _download_errors() as error:
+        # Without a connection tensorflow-datasets retries for minutes, then raises from deep in
+        # requests/urllib3; the user needs to know the download failed and what to do instead.
+        raise errors.DataError(
+            f"Could not download the tensorflow-datasets dataset {name!r} "
+            f"({type(error).__name__}: {_first_line(error)}). Connect to the internet and retry, "
+            f"or prepare it where there is a connection (`tfds build {name}`) and pass its "
+            "data_dir, or use a folder of images or an .npz file instead."
         ) from error
     except AssertionError as error:
         # tensorflow-datasets reports data that was never prepared with a bare assertion.

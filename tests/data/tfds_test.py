@@ -100,3 +100,19 @@ def test_missing_importlib_resources_says_what_to_install(monkeypatch):
     monkeypatch.setattr(tensorflow_datasets, "load", load)
     with pytest.raises(ImportError, match="pip install importlib_resources"):
         tfds.from_tfds("mnist")
+
+
+def test_failed_download_says_what_to_do_instead(monkeypatch):
+    import requests
+
+    def load(*args, **kwargs):
+        raise requests.exceptions.ConnectionError(
+            "HTTPSConnectionPool(host='www.cs.toronto.edu', port=443): Max retries exceeded"
+        )
+
+    monkeypatch.setattr(tensorflow_datasets, "load", load)
+    with pytest.raises(errors.DataError, match="Could not download .*'cifar10'") as info:
+        tfds.from_tfds("cifar10")
+    message = str(info.value)
+    assert "ConnectionError: HTTPSConnectionPool" in message
+    assert "tfds build cifar10" in message and "data_dir" in message
