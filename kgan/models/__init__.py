@@ -2,14 +2,31 @@
 
 `AdversarialModel` is the base they share (see its module for the interface that callbacks,
 metrics, export and the CLI use); `GAN`, `ConditionalGAN`, `Pix2Pix` and `CycleGAN` state only
-their objective.
+their objective. The sequence GANs (`SeqGAN`, `MaliGAN`, `RelGAN`) stand on `SequenceGAN`, the
+base that runs maximum likelihood, discriminator pre-training and adversarial training as phases
+of one `fit`.
 """
 
 from kgan.models.adversarial_model import AdversarialModel
 from kgan.models.conditional_gan import ConditionalGAN
 from kgan.models.cycle_gan import CycleGAN
 from kgan.models.gan import GAN
+from kgan.models.mali_gan import MaliGAN
 from kgan.models.pix2pix import Pix2Pix
+from kgan.models.rel_gan import RelGAN
+from kgan.models.seq_gan import SeqGAN
+from kgan.models.sequence_gan import SequenceGAN
 from kgan.models.served_generator import ServedGenerator
 
-__all__ = ["AdversarialModel", "ConditionalGAN", "CycleGAN", "GAN", "Pix2Pix", "ServedGenerator"]
+__all__ = [
+    "AdversarialModel",
+    "ConditionalGAN",
+    "CycleGAN",
+    "GAN",
+    "MaliGAN",
+    "Pix2Pix",
+    "RelGAN",
+    "SeqGAN",
+    "SequenceGAN",
+    "ServedGenerator",
+]

@@ -153,3 +153,21 @@ def check_connected(network, gradients):
             "has a gradient. Compute the loss inside the `tf.GradientTape`, from this "
             "network's output, or update a different network."
         )
+
+
+def replica_sum(value):
+    """`value` summed over the replicas in sync (itself on one device)."""
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return value
+    return context.all_reduce(tf.distribute.ReduceOp.SUM, value)
+
+
+def global_logsumexp(values):
+    """`log sum exp(values)` over every replica's `values` `[batch]`, computed stably."""
+    context = tf.distribute.get_replica_context()
+    largest = tf.reduce_max(values)
+    if context is not None and context.num_replicas_in_sync > 1:
+        largest = context.all_reduce(tf.distribute.ReduceOp.MAX, largest)
+    largest = tf.stop_gradient(largest)
+    return largest + tf.math.log(replica_sum(tf.reduce_sum(tf.exp(values - largest))))

@@ -4,7 +4,9 @@ Generators take a latent vector `z` and return float32 samples (images in [-1, 1
 take `images` and return float32 raw logits of shape `[batch, 1]`. Conditional networks take the
 condition too, as an input named `labels` (see `label_encoding`). Image-to-image networks take a
 `source` image: `unet_generator` (pix2pix) and `resnet_generator` (CycleGAN) return the translated
-image, `patchgan_discriminator` a map of patch logits `[batch, h, w, 1]`. Objectives
+image, `patchgan_discriminator` a map of patch logits `[batch, h, w, 1]`. Token networks for the
+sequence GANs are Keras model classes: `RecurrentGenerator` (teacher forcing and free running)
+and `SequenceDiscriminator` (token ids or token distributions in, a logit out). Objectives
 (`kgan.models`) are kept apart, so any generator can be trained with any loss.
 """
 
@@ -21,10 +23,14 @@ from kgan.networks.mlp import mlp_discriminator
 from kgan.networks.mlp import mlp_generator
 from kgan.networks.patchgan import patchgan_discriminator
 from kgan.networks.patchgan import patchgan_receptive_field
+from kgan.networks.recurrent_generator import RecurrentGenerator
 from kgan.networks.resnet import resnet_generator
+from kgan.networks.sequence_discriminator import SequenceDiscriminator
 from kgan.networks.unet import unet_generator
 
 __all__ = [
+    "RecurrentGenerator",
+    "SequenceDiscriminator",
     "conditional_dcgan_generator",
     "conditional_discriminator",
     "conditional_generator",

@@ -1,0 +1,172 @@
+"""`RecurrentGenerator`: an autoregressive token model (embedding, LSTM or GRU, softmax layer).
+
+The generator of SeqGAN (Yu et al. 2017) and of the maximum-likelihood baseline every text GAN is
+measured against. It is used two ways:
+
+- teacher forcing, `generator(inputs)`: the real sequence shifted right behind a start token in,
+  the logits of every next token out; one fused recurrent layer (cuDNN on a GPU), what maximum
+  likelihood and the likelihood metrics need;
+- free running, `generator.unroll(choose, rows)`: one step at a time, each step's token chosen
+  from its logits by `choose` and fed back in, what sampling, Monte-Carlo rollouts and the
+  Gumbel-softmax relaxation need. Both paths share the same weights (the recurrent layer's
+  cell), so they compute the same distribution.
+
+The start token is an extra embedding row (id `vocab_size`) that is never produced, so every one
+of the `vocab_size` ids is free for the data (SeqGAN's oracle uses all 5,000).
+"""
+
+import keras
+import tensorflow as tf
+
+from kgan.networks import building_blocks
+
+CELLS = ("lstm", "gru")
+
+
+@keras.saving.register_keras_serializable(package="kgan")
+class RecurrentGenerator(keras.Model):
+    """An embedding, a recurrent layer and a softmax layer over a vocabulary of tokens.
+
+    Args:
+        vocab_size: Number of token ids the model produces, `[0, vocab_size)`.
+        max_length: Length of the sequences it generates.
+        embedding_dim: Size of the token embeddings. Defaults to `32` (SeqGAN's).
+        hidden_dim: Units of the recurrent layer. Defaults to `32` (SeqGAN's).
+        cell: `"lstm"` or `"gru"`. Defaults to `"lstm"`.
+        **kwargs: Passed to `keras.Model` (e.g. `name`).
+
+    Example:
+
+    ```python
+    generator = kgan.networks.RecurrentGenerator(vocab_size=5000, max_length=20)
+    inputs = generator.teacher_inputs(real_tokens)   # [batch, 20]: start, y_0 .. y_18
+    logits = generator(inputs)                        # [batch, 20, 5000]: p(y_t | y_<t)
+    ```
+
+    Reference:
+        Yu et al., "SeqGAN: Sequence Generative Adversarial Nets with Policy Gradient", AAAI 2017.
+        https://arxiv.org/abs/1609.05473
+    """
+
+    def __init__(
+        self,
+        vocab_size,
+        max_length,
+        embedding_dim=32,
+        hidden_dim=32,
+        cell="lstm",
+        **kwargs,
+    ):
+        kwargs.setdefault("name", "recurrent_generator")
+        super().__init__(**kwargs)
+        for name, value in (
+            ("vocab_size", vocab_size),
+            ("max_length", max_length),
+            ("embedding_dim", embedding_dim),
+            ("hidden_dim", hidden_dim),
+        ):
+            building_blocks.check_positive_int(name, value)
+        if cell not in CELLS:
+            raise ValueError(f"cell must be one of {CELLS}, got {cell!r}.")
+        self.vocab_size = int(vocab_size)
+        self.max_length = int(max_length)
+        self.embedding_dim = int(embedding_dim)
+        self.hidden_dim = int(hidden_dim)
+        self.cell_type = cell
+        self.start_token = self.vocab_size
+        self.embedding = keras.layers.Embedding(self.vocab_size + 1, self.embedding_dim)
+        recurrent = keras.layers.LSTM if cell == "lstm" else keras.layers.GRU
+        self.recurrent = recurrent(self.hidden_dim, return_sequences=True, name=cell)
+        self.to_logits = keras.layers.Dense(self.vocab_size, name="logits")
+        self.embedding.build((None, None))
+        self.recurrent.build((None, None, self.embedding_dim))
+        self.to_logits.build((None, self.hidden_dim))
+        self.built = True
+
+    def call(self, inputs, training=None):
+        """Logits `[batch, T, vocab_size]` of each next token, given `inputs` `[batch, T]`."""
+        hidden = self.recurrent(self.embedding(inputs), training=training)
+        return tf.cast(self.to_logits(hidden), tf.float32)
+
+    def teacher_inputs(self, tokens):
+        """`tokens` `[batch, T]` shifted right behind the start token: the teacher-forced input."""
+        tokens = tf.convert_to_tensor(tokens, tf.int32)
+        start = tf.fill([tf.shape(tokens)[0], 1], self.start_token)
+        return tf.concat([start, tokens[:, :-1]], axis=1)
+
+    def initial_state(self, rows):
+        """The recurrent state before the first token: zeros, one tensor per state of the cell."""
+        zeros = tf.zeros([rows, self.hidden_dim], self.recurrent.compute_dtype)
+        return [zeros, zeros] if self.cell_type == "lstm" else [zeros]
+
+    def step(self, tokens, state, training=None):
+        """One step of the recurrence: `(logits [rows, vocab_size], new state)` after `tokens`."""
+        output, new_state = self.recurrent.cell(self.embedding(tokens), state, training=training)
+        new_state = list(new_state) if isinstance(new_state, (list, tuple)) else [new_state]
+        return tf.cast(self.to_logits(output), tf.float32), new_state
+
+    def unroll(
+        self,
+        choose,
+        rows,
+        prefix=None,
+        prefix_length=None,
+        length=None,
+        keep_logits=False,
+        training=None,
+    ):
+        """Runs the generator freely for `length` steps, each token chosen by `choose`.
+
+        Args:
+            choose: Callable `(logits [rows, vocab_size], t) -> token ids [rows]`, e.g. a
+                seeded categorical choice (`kgan.networks.token_sampling.next_tokens`) or the
+                argmax of Gumbel-perturbed logits.
+            rows: Number of sequences.
+            prefix: Optional int tensor `[rows, length]`: where `t < prefix_length`, token `t`
+                is taken from it instead of chosen (Monte-Carlo rollouts continue a prefix).
+            prefix_length: int tensor `[rows]`, the number of tokens each row takes from
+                `prefix`. Needed with `prefix`.
+            length: Steps to run. Defaults to `max_length`.
+            keep_logits: Also return every step's logits, `[rows, length, vocab_size]` (memory
+                grows with rows x length x vocabulary). Defaults to `False`.
+            training: Passed to the layers.
+
+        Returns:
+            int32 token ids `[rows, length]`, and the logits when `keep_logits`.
+        """
+        length = self.max_length if length is None else int(length)
+        tokens = tf.fill([rows], self.start_token)
+        state = self.initial_state(rows)
+        chosen, logits_of_steps = [], []
+        # A Python loop: unrolled in the traced graph (the sequences are short), so every step
+        # is visible to XLA and to the gradient tape of the Gumbel-softmax relaxation.
+        for t in range(length):
+            logits, state = self.step(tokens, state, training=training)
+            tokens = choose(logits, t)
+            if prefix is not None:
+                tokens = tf.where(t < prefix_length, prefix[:, t], tokens)
+            chosen.append(tokens)
+            if keep_logits:
+                logits_of_steps.append(logits)
+        sequences = tf.stack(chosen, axis=1)
+        if keep_logits:
+            return sequences, tf.stack(logits_of_steps, axis=1)
+        return sequences
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            vocab_size=self.vocab_size,
+            max_length=self.max_length,
+            embedding_dim=self.embedding_dim,
+            hidden_dim=self.hidden_dim,
+            cell=self.cell_type,
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config.pop("trainable", None)
+        config.pop("dtype", None)
+        return cls(**config)
