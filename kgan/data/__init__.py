@@ -13,6 +13,8 @@ problem.
 - `from_tfds(name)`: a tensorflow-datasets split.
 - `from_paired_folders()`, `from_side_by_side()`, `paired_arrays()`: `(source, target)` pairs
   for image-to-image models, with `random_jitter` applied to both images identically.
+- `from_token_ids(tokens)`: int token ids `[N, T]` (an array or `.npy` file) for the sequence
+  GANs; `make_oracle()` and `oracle_sequences()`: SeqGAN's synthetic oracle language.
 - `load_unpaired(a, b)`: `(images_a, images_b)` batches from two unpaired domains (CycleGAN), each
   a `load` spec, an array or a `tf.data.Dataset`, shuffled independently.
 
@@ -32,16 +34,24 @@ from kgan.data.errors import DataError
 from kgan.data.folder import from_folder
 from kgan.data.jitter import random_jitter
 from kgan.data.loading import load
+from kgan.data.oracle import make_oracle
+from kgan.data.oracle import oracle_sequences
 from kgan.data.paired import from_paired_folders
 from kgan.data.paired import from_side_by_side
 from kgan.data.paired import paired_arrays
 from kgan.data.tfds import from_tfds
+from kgan.data.tokens import check_token_ids
+from kgan.data.tokens import from_token_ids
 from kgan.data.unpaired import load_unpaired
 
 __all__ = [
     "DataError",
+    "check_token_ids",
     "digits_arrays",
     "from_arrays",
+    "from_token_ids",
+    "make_oracle",
+    "oracle_sequences",
     "from_folder",
     "from_paired_folders",
     "from_side_by_side",

@@ -18,6 +18,9 @@ Around them:
 - `mode_collapse`: class histograms, classes present, KL to the real class distribution and
   condition accuracy (`class_statistics`); duplicates and copies of the training data
   (`copy_statistics`).
+- Text: `sequence_nll` / `SequenceNLL` (NLL_oracle of samples under the synthetic oracle,
+  NLL_test of held-out data under the generator) and `bleu` / `self_bleu` (equal to NLTK's
+  smoothed sentence BLEU averaged, as text-GAN papers report).
 - `evaluation`: `Evaluator` (and `evaluate_generator`, its one-call form) run a generator batch
   by batch through one
   extractor call per batch into every chosen metric (`kgan.callbacks.GenerativeMetrics` and
@@ -49,6 +52,8 @@ from kgan.metrics import evaluation
 from kgan.metrics import feature_extractors
 from kgan.metrics import linalg
 from kgan.metrics import mode_collapse
+from kgan.metrics.bleu import bleu
+from kgan.metrics.bleu import self_bleu
 from kgan.metrics.density_coverage import DensityCoverage
 from kgan.metrics.density_coverage import density_coverage
 from kgan.metrics.evaluate_generator import evaluate_generator
@@ -66,6 +71,8 @@ from kgan.metrics.mode_collapse import class_statistics
 from kgan.metrics.mode_collapse import copy_statistics
 from kgan.metrics.precision_recall import PrecisionRecall
 from kgan.metrics.precision_recall import precision_recall
+from kgan.metrics.sequence_nll import SequenceNLL
+from kgan.metrics.sequence_nll import sequence_nll
 
 __all__ = [
     "DensityCoverage",
@@ -76,6 +83,8 @@ __all__ = [
     "InceptionScore",
     "KernelDistance",
     "PrecisionRecall",
+    "SequenceNLL",
+    "bleu",
     "class_statistics",
     "classifier",
     "copy_statistics",
@@ -90,4 +99,6 @@ __all__ = [
     "linalg",
     "mode_collapse",
     "precision_recall",
+    "self_bleu",
+    "sequence_nll",
 ]

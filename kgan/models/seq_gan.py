@@ -125,11 +125,17 @@ class SeqGAN(sequence_gan.SequenceGAN):
 
     def token_rewards(self, fake, step, layout):
         """Rewards `[batch, T]` of the sampled `fake` tokens (constants)."""
-        rows = self.num_rollouts * (self.max_length - 1)
+        length = self.max_length
         uniforms = self.draw(
-            layout, (rows * self.max_length,), step, sequence_gan.ROLLOUT_STREAM, "uniform"
+            layout,
+            (length - 1, self.num_rollouts, length),
+            step,
+            sequence_gan.ROLLOUT_STREAM,
+            "uniform",
         )
-        uniforms = tf.reshape(uniforms, [-1, self.max_length])
+        # Drawn per example (so replicas take their own rows of the global draw), then put in
+        # the rollouts' prefix-length-major row order.
+        uniforms = tf.reshape(tf.transpose(uniforms, [1, 0, 2, 3]), [-1, length])
         return rollouts.monte_carlo_rewards(
             self.rollout_policy, self.discriminator, fake, uniforms, self.num_rollouts
         )

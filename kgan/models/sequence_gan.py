@@ -11,7 +11,6 @@ Batches are int token ids `[batch, T]` with `T` the generator's `max_length`.
 """
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from kgan.losses import sequence as sequence_losses
@@ -19,6 +18,7 @@ from kgan.models import adversarial_model
 from kgan.models import noise
 from kgan.models import training_phases
 from kgan.models import updates
+from kgan.networks import sequence_sampling
 from kgan.networks import token_sampling
 
 # Stream of the discriminator's fakes in update i: SAMPLE_STREAM + i (the policy's own samples
@@ -294,36 +294,15 @@ class SequenceGAN(adversarial_model.AdversarialModel):
         Returns:
             int32 `np.ndarray` `[num, max_length]`.
         """
-        if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 1:
-            raise ValueError(f"num must be a positive integer number of sequences, got {num!r}.")
-        token_sampling.check_decoding(temperature, top_k, top_p)
-        uniforms = np.random.default_rng(seed).random((int(num), self.max_length), np.float32)
-        sample = self._sampler(int(top_k), float(top_p), bool(greedy))
-        outputs = [
-            sample(tf.constant(uniforms[start : start + batch_size]), float(temperature)).numpy()
-            for start in range(0, int(num), int(batch_size))
-        ]
-        tokens = np.concatenate(outputs).astype(np.int32)
-        if end_token is not None:
-            after_end = np.cumsum(tokens == int(end_token), axis=1) - (tokens == int(end_token))
-            filler = int(end_token) if self.pad_token is None else self.pad_token
-            tokens = np.where(after_end > 0, filler, tokens)
-        return tokens
-
-    def _sampler(self, top_k, top_p, greedy):
-        cache = self.__dict__.setdefault("_samplers", {})
-        key = (top_k, top_p, greedy)
-        if key not in cache:
-
-            @tf.function(reduce_retracing=True)
-            def sample(uniforms, temperature):
-                return self.generator.unroll(
-                    lambda logits, t: token_sampling.next_tokens(
-                        logits, uniforms[:, t], temperature, top_k, top_p, greedy
-                    ),
-                    tf.shape(uniforms)[0],
-                    training=False,
-                )
-
-            cache[key] = sample
-        return cache[key]
+        return sequence_sampling.generate_tokens(
+            self.generator,
+            num,
+            seed=seed,
+            temperature=temperature,
+            top_k=top_k,
+            top_p=top_p,
+            greedy=greedy,
+            end_token=end_token,
+            pad_token=self.pad_token,
+            batch_size=batch_size,
+        )

@@ -99,11 +99,24 @@ class RecurrentGenerator(keras.Model):
         zeros = tf.zeros([rows, self.hidden_dim], self.recurrent.compute_dtype)
         return [zeros, zeros] if self.cell_type == "lstm" else [zeros]
 
-    def step(self, tokens, state, training=None):
-        """One step of the recurrence: `(logits [rows, vocab_size], new state)` after `tokens`."""
+    def advance(self, tokens, state, training=None):
+        """One step of the recurrence without the softmax layer: `(output, new state)`.
+
+        For a caller that needs the logits of only some rows (Monte-Carlo rollouts compute no
+        logits for the tokens they copy from a prefix); `output_logits(output)` gives them.
+        """
         output, new_state = self.recurrent.cell(self.embedding(tokens), state, training=training)
         new_state = list(new_state) if isinstance(new_state, (list, tuple)) else [new_state]
-        return tf.cast(self.to_logits(output), tf.float32), new_state
+        return output, new_state
+
+    def output_logits(self, output):
+        """float32 logits `[rows, vocab_size]` of the recurrent layer's `output` rows."""
+        return tf.cast(self.to_logits(output), tf.float32)
+
+    def step(self, tokens, state, training=None):
+        """One step of the recurrence: `(logits [rows, vocab_size], new state)` after `tokens`."""
+        output, new_state = self.advance(tokens, state, training=training)
+        return self.output_logits(output), new_state
 
     def unroll(
         self,

@@ -73,9 +73,11 @@ def choose(logits, uniform):
     Returns:
         int32 token ids `[rows]`, distributed as `softmax(logits)`.
     """
-    cumulative = tf.math.cumsum(tf.nn.softmax(logits), axis=-1)
-    # Round-off leaves the total a hair off 1: scaling the uniform by the row's own total keeps
-    # the choice below it, so a removed token (zero mass) at the end is never chosen.
+    # Unnormalised weights suffice: the uniform is scaled by each row's total below, which also
+    # keeps the choice below the total however round-off sums, so a removed token (zero
+    # weight) at the end is never chosen.
+    weights = tf.exp(logits - tf.reduce_max(logits, axis=-1, keepdims=True))
+    cumulative = tf.math.cumsum(weights, axis=-1)
     target = tf.cast(uniform, cumulative.dtype)[:, None] * cumulative[:, -1:]
     chosen = tf.searchsorted(cumulative, target, side="right")
     return tf.minimum(tf.cast(chosen[:, 0], tf.int32), logits.shape[-1] - 1)

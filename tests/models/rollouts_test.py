@@ -7,12 +7,14 @@ from kgan.models import rollouts
 from kgan.testing import sequences
 
 
-def test_prefixes_cover_every_length_for_every_rollout():
+def test_prefixes_cover_every_length_for_every_rollout_shortest_first():
     tokens, lengths = rollouts.prefixes(tf.constant([[1, 2, 3], [4, 5, 6]]), num_rollouts=2)
     assert tokens.shape == (2 * 2 * 2, 3)
-    assert lengths.numpy().tolist() == [1, 2, 1, 2, 1, 2, 1, 2]
-    assert tokens.numpy()[:4].tolist() == [[1, 2, 3]] * 4
-    assert tokens.numpy()[4:].tolist() == [[4, 5, 6]] * 4
+    assert lengths.numpy().tolist() == [1, 1, 1, 1, 2, 2, 2, 2]
+    assert (
+        tokens.numpy().tolist()
+        == [[1, 2, 3]] * 2 + [[4, 5, 6]] * 2 + [[1, 2, 3]] * 2 + [[4, 5, 6]] * 2
+    )
 
 
 class CountsToken:
@@ -41,7 +43,7 @@ def test_rewards_average_the_scores_of_completed_prefixes():
     # The last reward is the sequence's own score.
     np.testing.assert_allclose(rewards[:, -1], 1 / (1 + np.exp(-(critic(sequences_)[:, 0]))))
     # Each completion keeps its prefix; the reward of prefix t is the mean over its rollouts.
-    completed = completed.reshape(3, num_rollouts, length - 1, length)
+    completed = completed.reshape(length - 1, 3, num_rollouts, length).transpose(1, 2, 0, 3)
     for t in range(length - 1):
         np.testing.assert_array_equal(
             completed[:, :, t, : t + 1],
@@ -51,6 +53,24 @@ def test_rewards_average_the_scores_of_completed_prefixes():
     np.testing.assert_allclose(rewards[:, :-1], scores.mean(axis=1), rtol=1e-6)
     # The completions differ between rollouts (they are sampled).
     assert len({tuple(row) for row in completed[0, :, 0]}) > 1
+
+
+def test_completions_are_distributed_as_the_policy():
+    # Prefix of length T - 1: only the last token is sampled, from the policy's distribution
+    # after the prefix, which the teacher-forced logits give.
+    generator = sequences.tiny_generator()
+    sequence = tf.constant(sequences.counting_sequences(1))
+    tokens, _ = rollouts.prefixes(sequence, num_rollouts=4000)
+    length = sequences.LENGTH
+    uniforms = np.random.default_rng(1).random((len(tokens), length)).astype(np.float32)
+    completed = rollouts.complete(generator, tokens, uniforms, group=4000)[-4000:]
+    tokens = tokens[-4000:]  # the rows of the longest prefix
+    np.testing.assert_array_equal(completed.numpy()[:, :-1], tokens.numpy()[:, :-1])
+    logits = generator(generator.teacher_inputs(sequence)).numpy()[0, -1]
+    expected = np.exp(logits - logits.max())
+    expected /= expected.sum()
+    counts = np.bincount(completed.numpy()[:, -1], minlength=sequences.VOCAB_SIZE) / 4000
+    np.testing.assert_allclose(counts, expected, atol=0.03)
 
 
 def test_blend_keeps_rate_of_the_target():
