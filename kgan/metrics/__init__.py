@@ -20,7 +20,8 @@ Around them:
   (`copy_statistics`).
 - Text: `sequence_nll` / `SequenceNLL` (NLL_oracle of samples under the synthetic oracle,
   NLL_test of held-out data under the generator) and `bleu` / `self_bleu` (equal to NLTK's
-  smoothed sentence BLEU averaged, as text-GAN papers report).
+  smoothed sentence BLEU averaged, as text-GAN papers report); `temperature_sweep` traces
+  quality against diversity over sampling temperatures (Caccia et al. 2020).
 - `evaluation`: `Evaluator` (and `evaluate_generator`, its one-call form) run a generator batch
   by batch through one
   extractor call per batch into every chosen metric (`kgan.callbacks.GenerativeMetrics` and
@@ -73,6 +74,7 @@ from kgan.metrics.precision_recall import PrecisionRecall
 from kgan.metrics.precision_recall import precision_recall
 from kgan.metrics.sequence_nll import SequenceNLL
 from kgan.metrics.sequence_nll import sequence_nll
+from kgan.metrics.temperature_sweep import temperature_sweep
 
 __all__ = [
     "DensityCoverage",
@@ -101,4 +103,5 @@ __all__ = [
     "precision_recall",
     "self_bleu",
     "sequence_nll",
+    "temperature_sweep",
 ]

@@ -10,6 +10,8 @@ and `SequenceDiscriminator` (token ids or token distributions in, a logit out). 
 (`kgan.models`) are kept apart, so any generator can be trained with any loss.
 """
 
+from kgan.networks import sequence_sampling
+from kgan.networks import token_sampling
 from kgan.networks.augmentation import with_translation_augment
 from kgan.networks.conditional_discriminators import conditional_discriminator
 from kgan.networks.conditional_discriminators import dcgan_features
@@ -44,6 +46,8 @@ __all__ = [
     "patchgan_discriminator",
     "patchgan_receptive_field",
     "resnet_generator",
+    "sequence_sampling",
+    "token_sampling",
     "unet_generator",
     "with_translation_augment",
 ]

@@ -30,15 +30,19 @@ def test_every_loader_raises_it(tmp_path, make_dataset):
 def test_public_api():
     assert sorted(data.__all__) == [
         "DataError",
+        "check_token_ids",
         "digits_arrays",
         "from_arrays",
         "from_folder",
         "from_paired_folders",
         "from_side_by_side",
         "from_tfds",
+        "from_token_ids",
         "load",
         "load_digits",
         "load_unpaired",
+        "make_oracle",
+        "oracle_sequences",
         "paired_arrays",
         "random_jitter",
     ]
