@@ -6,7 +6,12 @@ kgan export runs/dcgan_digits/model.keras --format tflite --quantize float16,int
 kgan export runs/pix2pix_facades/model.keras --format tflite --quantize int8 \\
     --representative sources.npy --out exported/
 kgan export runs/cyclegan_horses/model.keras --direction b2a --out exported/
+kgan export runs/seqgan_oracle/model.keras --format saved_model,tflite --top-k 20 --out exported/
 ```
+
+A sequence model (SeqGAN, MaliGAN, RelGAN) exports a sampler: one uniform per token and a
+temperature in, int32 token ids out; `--top-k` / `--top-p` are fixed in it, and parity is the
+fraction of token ids equal to the Keras model's (`--min-token-match`).
 
 Writes what `kgan.export.export_generator` writes (artefacts and `<artefact>.parity.json`) and
 prints one line per artefact: size and parity against the Keras generator. An export past its
@@ -49,6 +54,25 @@ def add_arguments(parser):
         help="CycleGAN: which generator (default: a2b)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the parity inputs")
+    parser.add_argument(
+        "--top-k",
+        type=int,
+        default=None,
+        help="sequence models: the exported sampler keeps the k likeliest tokens (default: all)",
+    )
+    parser.add_argument(
+        "--top-p",
+        type=float,
+        default=None,
+        help="sequence models: the exported sampler keeps the nucleus of mass p (default: 1)",
+    )
+    parser.add_argument(
+        "--min-token-match",
+        type=float,
+        default=None,
+        help="sequence models: smallest allowed fraction of token ids equal to the Keras "
+        "model's; given, it replaces the defaults (SavedModel 1, float32 LiteRT 0.999)",
+    )
     for option, kind, what in (
         ("--max-error", int, "largest allowed pixel error (levels of 255)"),
         ("--mean-error", float, "largest allowed mean pixel error (levels)"),
@@ -96,6 +120,7 @@ def run(args):
             ("max_error", args.max_error),
             ("mean_error", args.mean_error),
             ("min_psnr", args.min_psnr),
+            ("min_token_match", args.min_token_match),
         )
         if value is not None
     }
@@ -113,12 +138,15 @@ def run(args):
             num_representative=args.num_representative,
             direction=args.direction,
             seed=args.seed,
+            top_k=args.top_k,
+            top_p=args.top_p,
             parity_threshold=thresholds or None,
             verbose=False,
         )
     except ValueError as error:  # ParityError included: the figures are in the message
         message = common.one_line(error).replace("representative_data=", "--representative ")
         message = message.replace("representative_data is for", "--representative is for")
+        message = message.replace("top_k and top_p are", "--top-k and --top-p are")
         usage = "--representative" in message and not isinstance(error, export.ParityError)
         raise common.CommandError(
             message, common.USAGE_ERROR if usage else common.RUN_ERROR

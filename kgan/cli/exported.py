@@ -8,7 +8,10 @@ those commands call on a kgan model:
   conditional model) draws the latent vectors exactly as `kgan.GAN.generate` does
   (`np.random.default_rng(seed).standard_normal`) and runs the artefact's `generate`
   signature on them, so its samples can be compared with the Keras model's, pixel for pixel;
-- `ExportedTranslator.translate(images, batch_size=...)` runs `translate`.
+- `ExportedTranslator.translate(images, batch_size=...)` runs `translate`;
+- `ExportedTokenGenerator.generate(num, seed=..., temperature=...)` draws one uniform per token
+  exactly as `SequenceGAN.generate` does and runs a token generator's `generate` on them, so
+  its int32 ids equal the Keras model's (the decoding, top-k / top-p, is the export's).
 
 Both take and return float32 images in [-1, 1], as kgan's models do: sources are rounded to the
 uint8 pixels the signatures take (exact for images read from uint8 files), and the uint8
@@ -42,6 +45,8 @@ def load(path):
         run_fn, inputs = _load_tflite(path)
     if "translate" in inputs:
         return ExportedTranslator(path, run_fn, inputs["translate"])
+    if "generate" in inputs and "uniforms" in inputs["generate"]:
+        return ExportedTokenGenerator(path, run_fn, inputs["generate"])
     if "generate" in inputs:
         return ExportedGenerator(path, run_fn, inputs["generate"])
     raise common.CommandError(
@@ -74,7 +79,7 @@ def _load_saved_model(path):
     def run(signature, feed):
         function = loaded.signatures[signature]
         outputs = function(**{key: tf.convert_to_tensor(value) for key, value in feed.items()})
-        return np.asarray(outputs["images"])
+        return {key: np.asarray(value) for key, value in outputs.items()}
 
     return run, inputs
 
@@ -95,7 +100,7 @@ def _load_tflite(path):
         ) from None
 
     def run(signature, feed):
-        return litert_runner.run(interpreter, signature, feed)["images"]
+        return litert_runner.run(interpreter, signature, feed)
 
     return run, inputs
 
@@ -141,7 +146,7 @@ class ExportedGenerator:
             feed = {"z": latent[start : start + batch_size]}
             if labels is not None:
                 feed["labels"] = labels[start : start + batch_size]
-            outputs.append(self._run("generate", feed))
+            outputs.append(self._run("generate", feed)["images"])
         return images_lib.from_uint8(np.concatenate(outputs, axis=0))
 
 
@@ -161,7 +166,36 @@ class ExportedTranslator:
         """Translates float32 sources in [-1, 1]; returns float32 images in [-1, 1]."""
         pixels = images_lib.to_uint8(np.asarray(images, np.float32))
         outputs = [
-            self._run("translate", {"images": pixels[start : start + batch_size]})
+            self._run("translate", {"images": pixels[start : start + batch_size]})["images"]
             for start in range(0, len(pixels), batch_size)
         ]
         return images_lib.from_uint8(np.concatenate(outputs, axis=0))
+
+
+class ExportedTokenGenerator:
+    """An exported token generator's `generate` signature, called like `SequenceGAN.generate`.
+
+    Attributes:
+        max_length: the length `T` of the sequences it makes.
+        makes_tokens: always `True`: `kgan sample` writes its ids, not images.
+    """
+
+    makes_tokens = True
+
+    def __init__(self, path, run_fn, inputs):
+        self.path = path
+        self._run = run_fn
+        self.max_length = int(inputs["uniforms"][0][-1])
+
+    def generate(self, num, seed=None, temperature=1.0, batch_size=256):
+        """`num` sequences of int32 token ids `[num, T]`, as `SequenceGAN.generate(num, seed)`."""
+        uniforms = np.random.default_rng(seed).random((int(num), self.max_length), np.float32)
+        temperature = np.float32(temperature)
+        outputs = [
+            self._run(
+                "generate",
+                {"uniforms": uniforms[start : start + batch_size], "temperature": temperature},
+            )["tokens"]
+            for start in range(0, int(num), batch_size)
+        ]
+        return np.concatenate(outputs, axis=0).astype(np.int32)

@@ -5,7 +5,12 @@ kgan sample runs/dcgan_digits/model.keras --num 64 --seed 0 --out grid.png
 kgan sample runs/dcgan_digits/model.keras --num 10000 --out samples.npy
 kgan sample runs/conditional_gan_digits/model.keras --labels 3,7 --num 8 --out sevens.png
 kgan sample runs/celeba_attributes/model.keras --labels attributes.npy --out faces.npy
+kgan sample runs/seqgan_oracle/model.keras --num 100 --temperature 0.8 --out tokens.npy
 ```
+
+A sequence model (SeqGAN, MaliGAN, RelGAN) writes int32 token ids `[N, T]` to a `.npy`, or one
+sequence per line to a `.txt`, sampled with `--temperature`, `--top-k`, `--top-p` or `--greedy`
+(see `kgan.cli.sample_sequences`).
 
 A conditional model (`kgan.ConditionalGAN`) generates sample `i` for label row `i`. `--labels`
 is either comma-separated class ids, repeated in turn up to `--num` (`3,7` gives 3, 7, 3, 7,
@@ -25,6 +30,7 @@ import numpy as np
 
 from kgan.cli import common
 from kgan.cli import loading
+from kgan.cli import sample_sequences
 from kgan.utils import images as images_lib
 
 HELP = "generate samples from a saved model"
@@ -35,6 +41,8 @@ FORMATS = {
     ".npy": "float32 array [N, H, W, C] in [-1, 1]",
     ".png": "one image: the samples tiled in a grid",
 }
+# Any model's: a sequence model's extensions (`.npy` ids, `.txt`) are checked once it is loaded.
+EXTENSIONS = (*FORMATS, *sample_sequences.FORMATS)
 
 
 def add_arguments(parser):
@@ -53,13 +61,18 @@ def add_arguments(parser):
         "--seed",
         type=int,
         default=0,
-        help="seed of the latent vectors; the same seed gives the same samples (default: 0)",
+        help="seed of the latent vectors (sequence models: of the per-token uniforms); the "
+        "same seed gives the same samples (default: 0)",
     )
     parser.add_argument(
         "--out",
         required=True,
         help="output file: "
-        + "; ".join(f"{extension} = {what}" for extension, what in FORMATS.items()),
+        + "; ".join(
+            f"{extension} = {what}"
+            for formats in (FORMATS, sample_sequences.FORMATS)
+            for extension, what in formats.items()
+        ),
     )
     parser.add_argument(
         "--labels",
@@ -74,6 +87,7 @@ def add_arguments(parser):
         default=256,
         help="samples generated per forward pass (default: 256)",
     )
+    sample_sequences.add_arguments(parser)
 
 
 def read_labels(text, num):
@@ -159,12 +173,28 @@ def run(args):
     """Generates `args.num` samples with `model.generate` and writes them to `args.out`."""
     common.check_positive(args.num, "--num")
     common.check_positive(args.batch_size, "--batch-size")
-    extension = common.check_extension(args.out, FORMATS)
+    extension = common.check_extension(args.out, EXTENSIONS)
     common.check_output_file(args.out)
+    sample_sequences.check_decoding(args)
     if args.labels is not None and not args.labels.lower().endswith(".npy"):
         read_labels(args.labels, args.num)  # a malformed list fails before the model loads
 
     model = loading.load_model(args.model, exported_ok=True)
+    if sample_sequences.makes_tokens(model):
+        if args.labels is not None:
+            raise common.CommandError(
+                "--labels is for conditional image models; a sequence model takes none",
+                common.USAGE_ERROR,
+            )
+        sample_sequences.run(model, args, DEFAULT_NUM if args.num is None else args.num)
+        return
+    if extension not in FORMATS or sample_sequences.given(args):
+        what = " and ".join(sample_sequences.given(args)) or f"--out {args.out!r} (.txt)"
+        raise common.CommandError(
+            f"{what}: for sequence models, but {args.model!r} makes images; write "
+            f"{' or '.join(FORMATS)} samples",
+            common.USAGE_ERROR,
+        )
     if not callable(getattr(model, "generate", None)):
         raise common.CommandError(
             f"{args.model!r} translates images (it has no generate signature): use "

@@ -15,6 +15,8 @@ problem.
   for image-to-image models, with `random_jitter` applied to both images identically.
 - `from_token_ids(tokens)`: int token ids `[N, T]` (an array or `.npy` file) for the sequence
   GANs; `make_oracle()` and `oracle_sequences()`: SeqGAN's synthetic oracle language.
+- `task_pairs()`, `task_dataset()`, `task_accuracy()`: `(source, target)` token sequences of
+  tasks with one right answer (reversing, sorting) for sequence-to-sequence models.
 - `load_unpaired(a, b)`: `(images_a, images_b)` batches from two unpaired domains (CycleGAN), each
   a `load` spec, an array or a `tf.data.Dataset`, shuffled independently.
 
@@ -39,6 +41,9 @@ from kgan.data.oracle import oracle_sequences
 from kgan.data.paired import from_paired_folders
 from kgan.data.paired import from_side_by_side
 from kgan.data.paired import paired_arrays
+from kgan.data.sequence_tasks import task_accuracy
+from kgan.data.sequence_tasks import task_dataset
+from kgan.data.sequence_tasks import task_pairs
 from kgan.data.tfds import from_tfds
 from kgan.data.tokens import check_token_ids
 from kgan.data.tokens import from_token_ids
@@ -61,4 +66,7 @@ __all__ = [
     "load_unpaired",
     "paired_arrays",
     "random_jitter",
+    "task_accuracy",
+    "task_dataset",
+    "task_pairs",
 ]

@@ -21,6 +21,10 @@ from kgan.export import tflite
 FORMATS = ("saved_model", "tflite")
 # Examples run through every signature of every artefact for the parity figures.
 PARITY_EXAMPLES = 8
+# Sequences for a token generator's: many, so that one near-tie that LiteRT's rounding breaks
+# the other way (which changes the rest of its sequence) costs under 0.1% of the tokens; see
+# `parity.DEFAULT_TOKEN_THRESHOLDS`. Sampling a thousand short sequences takes milliseconds.
+TOKEN_PARITY_EXAMPLES = 1024
 
 
 @dataclasses.dataclass
@@ -96,20 +100,24 @@ def export_generator(
     parity_threshold=None,
     direction=None,
     seed=0,
+    top_k=None,
+    top_p=None,
     verbose=True,
 ):
     """Exports the generator of a kgan model for serving, checking parity with Keras.
 
     Writes into the folder `path`: `saved_model/` (signatures `generate` and `sample`, or
-    `translate`; see `kgan.export.signatures`) and `generator.tflite`,
+    `translate`; see `kgan.export.signatures`; a token generator's take per-token uniforms
+    and return int32 token ids) and `generator.tflite`,
     `generator_<quantize>.tflite` (LiteRT, built-in ops only, `generate` or `translate`). A
     model with several generators names them (CycleGAN: `saved_model_a2b/`,
     `generator_a2b.tflite`), so both directions can share a folder. Every artefact gets a
     `<artefact>.parity.json` beside it.
 
     Args:
-        model: a kgan objective (`kgan.GAN`, `ConditionalGAN`, `Pix2Pix`, `CycleGAN`, or any
-            `kgan.models.AdversarialModel` with `served_generator`).
+        model: a kgan objective (`kgan.GAN`, `ConditionalGAN`, `Pix2Pix`, `CycleGAN`, a
+            sequence GAN such as `kgan.SeqGAN`, or any `kgan.models.AdversarialModel` with
+            `served_generator`).
         path: the output folder (created if missing; artefacts there are replaced).
         format: `"saved_model"`, `"tflite"` or a list of both. Defaults to `"saved_model"`.
         quantize: LiteRT only: `None` (float32), `"float16"`, `"dynamic"`, `"int8"`, or a list of
@@ -121,11 +129,17 @@ def export_generator(
             `None`.
         num_representative: examples in the int8 calibration set. Defaults to `100`.
         parity_threshold: `None` for `parity.DEFAULT_THRESHOLDS` (float32 within 1 level,
-            float16 PSNR >= 40 dB, dynamic and int8 reported only), or a dict such as
-            `{"max_error": 4, "min_psnr": 30}` applied to every artefact. Defaults to `None`.
+            float16 PSNR >= 40 dB, dynamic and int8 reported only; token generators:
+            `parity.DEFAULT_TOKEN_THRESHOLDS`, all ids for a SavedModel, 99.9% for float32
+            LiteRT), or a dict such as `{"max_error": 4, "min_psnr": 30}` (token generators:
+            `{"min_token_match": 0.99}`) applied to every artefact. Defaults to `None`.
         direction: CycleGAN only: which generator to export, `"a2b"` or `"b2a"`. Defaults to
             `None`: the model's default (`"a2b"`).
         seed: seed of the parity inputs and the calibration set. Defaults to `0`.
+        top_k: token generators only: the exported sampler keeps the `top_k` likeliest tokens
+            (`0`: all), fixed in its graph. Defaults to `None` (`0`).
+        top_p: token generators only: the nucleus mass kept (`1`: all), fixed in its graph.
+            Defaults to `None` (`1.0`).
         verbose: print one line per artefact. Defaults to `True`.
 
     Returns:
@@ -136,6 +150,8 @@ def export_generator(
         parity.ParityError: an artefact missed its threshold (nothing is written then).
         ImportError: `"tflite"` is in `format` but the LiteRT interpreter, which checks each
             `.tflite` file, is not installed (the `litert` extra); raised before any work.
+        tflite.UnsupportedOpError: the generator uses an op LiteRT has no built-in kernel for
+            (a `ValueError` naming the op; nothing is written).
 
     Example:
 
@@ -157,12 +173,12 @@ def export_generator(
         raise ValueError(f"seed must be a non-negative integer; got {seed!r}.")
     if isinstance(num_representative, bool) or int(num_representative) < 1:
         raise ValueError(f"num_representative must be at least 1; got {num_representative!r}.")
+    spec = signatures_lib.describe(model, direction, top_k, top_p)
     for item in quantizations:
-        parity.thresholds_for("tflite", item, parity_threshold)  # a bad dict fails now
+        parity.thresholds_for("tflite", item, parity_threshold, spec.output)  # a bad dict fails now
     if "tflite" in formats:
         # Every .tflite file is checked with the interpreter: fail before writing anything.
         litert_runner.interpreter_module()
-    spec = signatures_lib.describe(model, direction)
     translation = spec.kind == "translation"
     images = calibration_images = None
     if translation and representative_data is not None:
@@ -177,7 +193,7 @@ def export_generator(
     elif representative_data is not None:
         raise ValueError(
             "representative_data is for image-to-image models (Pix2Pix, CycleGAN); a latent "
-            "model draws its calibration inputs itself. Leave it out."
+            "or token model draws its calibration inputs itself. Leave it out."
         )
     if "int8" in quantizations and translation and images is None:
         raise ValueError(
@@ -246,7 +262,8 @@ def export_generator(
             raise parity.ParityError(
                 "The export differs from the Keras generator past the parity threshold, so "
                 f"nothing was written: {' | '.join(missed)}. Pass a looser parity_threshold "
-                "(kgan export: --max-error, --mean-error, --min-psnr) to accept it."
+                "(kgan export: --max-error, --mean-error, --min-psnr, --min-token-match) to "
+                "accept it."
             )
         for artefact, staged_path in staged:
             saved_model.move_into_place(staged_path, artefact.path)
@@ -266,10 +283,13 @@ def export_generator(
 def _check(spec, format, quantize, staged_path, final_path, run_fn, names, images, seed, limit):
     """Runs `names` of a staged artefact against Keras; returns `(Artefact, staged_path)`."""
     figures = {}
+    tokens = spec.output == "tokens"
+    compare = parity.compare_tokens if tokens else parity.compare
+    num = TOKEN_PARITY_EXAMPLES if tokens else PARITY_EXAMPLES
     for name in names:
-        inputs = signatures_lib.example_inputs(spec, name, PARITY_EXAMPLES, seed, images)
-        actual = run_fn(name, inputs)["images"]
-        figures[name] = parity.compare(signatures_lib.keras_images(spec, name, inputs), actual)
+        inputs = signatures_lib.example_inputs(spec, name, num, seed, images)
+        actual = run_fn(name, inputs)[spec.output]
+        figures[name] = compare(signatures_lib.keras_outputs(spec, name, inputs), actual)
     artefact = Artefact(
         format=format,
         quantize=quantize,
@@ -277,7 +297,7 @@ def _check(spec, format, quantize, staged_path, final_path, run_fn, names, image
         size_bytes=file_size(staged_path),
         signatures=figures,
         figures=parity.combine(list(figures.values())),
-        thresholds=parity.thresholds_for(format, quantize, limit),
+        thresholds=parity.thresholds_for(format, quantize, limit, spec.output),
     )
     return artefact, staged_path
 
@@ -288,7 +308,10 @@ def _calibration_inputs(spec, images, num, seed):
         return lambda index: {"images": images[index % len(images)][None]}
     # A seed sequence of its own, so calibration and parity inputs differ.
     batch = signatures_lib.example_inputs(spec, "generate", num, [seed, 1])
-    return lambda index: {key: value[index : index + 1] for key, value in batch.items()}
+    # Scalars (a token generator's temperature) are shared by every example.
+    return lambda index: {
+        key: value[index : index + 1] if np.ndim(value) else value for key, value in batch.items()
+    }
 
 
 def file_size(path):

@@ -7,6 +7,7 @@ to a `.tflite` file and run on a device that has only `pip install ai-edge-liter
 python litert_runner.py generator.tflite --num 16 --seed 0 --out samples/
 python litert_runner.py generator.tflite --labels 3,7 --num 8 --out sevens/
 python litert_runner.py translate.tflite --input photos/ --out translated/
+python litert_runner.py seqgan.tflite --num 100 --seed 0 --temperature 0.8 --out tokens/
 ```
 
 Where kgan is installed, `python -m kgan.export.litert_runner ...` runs the same command (that
@@ -15,7 +16,10 @@ form imports the `kgan` package, and so TensorFlow, first; run the file by path 
 A `generate` model gets standard-normal latent vectors drawn with NumPy
 (`np.random.default_rng(seed)`); a `translate` model gets the images of `--input` (a folder of
 images or a `.npy` uint8 array), resized to the model's size. Each output image is written as
-`00000.png`, `00001.png`, ... in `--out`.
+`00000.png`, `00001.png`, ... in `--out`. A token generator (a `generate` taking `uniforms`) gets
+one uniform per token from `np.random.default_rng(seed).random((num, T), np.float32)`, as
+`SequenceGAN.generate(num, seed)` draws them, and its int32 ids `[num, T]` are written to
+`tokens.npy` in `--out`.
 """
 
 import argparse
@@ -91,6 +95,13 @@ def latent_inputs(interpreter, num, seed, labels=None):
     return inputs
 
 
+def token_inputs(interpreter, num, seed, temperature=1.0):
+    """Inputs of a token generator's `generate`: NumPy uniforms, one per token, and temperature."""
+    length = input_details(interpreter, "generate")["uniforms"][0][-1]
+    uniforms = np.random.default_rng(seed).random((num, length), np.float32)
+    return {"uniforms": uniforms, "temperature": np.float32(temperature)}
+
+
 def read_images(path, shape):
     """uint8 images `[N, H, W, C]` from a `.npy` file or a folder, resized to `shape`."""
     if path.lower().endswith(".npy"):
@@ -139,7 +150,10 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0, help="seed of the latent vectors")
     parser.add_argument("--labels", default=None, help="class ids or 0/1 attributes, e.g. 0,1,2")
     parser.add_argument("--input", default=None, help="translate models: a folder or a .npy")
-    parser.add_argument("--out", required=True, help="folder for the PNG files")
+    parser.add_argument(
+        "--temperature", type=float, default=1.0, help="token models: > 0 (default: 1)"
+    )
+    parser.add_argument("--out", required=True, help="folder for the PNG files (or tokens.npy)")
     args = parser.parse_args(argv)
 
     try:
@@ -153,6 +167,15 @@ def main(argv=None):
         shape = input_details(interpreter, "translate")["images"][0][1:]
         inputs = {"images": read_images(args.input, shape)}
         signature = "translate"
+    elif "uniforms" in input_details(interpreter, "generate"):
+        if not args.temperature > 0:
+            raise SystemExit(f"--temperature must be > 0, got {args.temperature}")
+        inputs = token_inputs(interpreter, args.num, args.seed, args.temperature)
+        tokens = run(interpreter, "generate", inputs)["tokens"]
+        os.makedirs(args.out, exist_ok=True)
+        np.save(os.path.join(args.out, "tokens.npy"), tokens.astype(np.int32))
+        print(f"Wrote {len(tokens)} sequences of {tokens.shape[1]} token ids to {args.out}")
+        return len(tokens)
     else:
         labels = None
         if args.labels is not None:

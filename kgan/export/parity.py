@@ -14,6 +14,10 @@ boundary, and LiteRT's own kernels); a float16 model needs a PSNR of at least 40
 levels RMS). Dynamic-range and int8 models are only reported: how much quantization costs
 depends on the network and its training, so the caller sets the bar
 (`parity_threshold={"min_psnr": 30}`).
+
+A token generator's int32 ids are compared id for id instead (`compare_tokens`):
+`token_match` is the fraction of identical tokens, `sequence_match` the fraction of identical
+sequences, and the threshold is `min_token_match` (`DEFAULT_TOKEN_THRESHOLDS`).
 """
 
 import json
@@ -33,6 +37,28 @@ DEFAULT_THRESHOLDS = {
     ("tflite", "int8"): {"min_psnr": 20.0},
 }
 THRESHOLD_KEYS = ("max_error", "mean_error", "min_psnr")
+
+# The same for token generators: the fraction of token ids that must equal the Keras model's.
+# A SavedModel runs TensorFlow's own kernels on the very graph `generate` traces, so every id
+# must match. LiteRT's kernels (its own matmul, exp and cumsum) round differently in the last
+# bits, so a uniform that falls within ~1e-7 of a boundary of the cumulative distribution may
+# pick the neighbouring token; the sequence then continues from another token and usually
+# differs to its end. Parity therefore runs many sequences (`TOKEN_PARITY_EXAMPLES` in
+# `exporter.py`), so that one such near-tie costs at most 1/1024 of the tokens and passes 99.9%,
+# while anything systematic (a wrong op, a changed temperature, another decoding) fails at once.
+# Quantized weights move the logits by far more than round-off: those are reported, with floors
+# only a broken conversion misses.
+DEFAULT_TOKEN_THRESHOLDS = {
+    ("saved_model", None): {"min_token_match": 1.0},
+    ("tflite", None): {"min_token_match": 0.999},
+    ("tflite", "float16"): {"min_token_match": 0.9},
+    # int8 also quantizes the sampling ops; top-k / top-p masks (-inf) do not survive it (a
+    # tiny SeqGAN: 98.6% of tokens without them, 2.4% with top_k=4, top_p=0.9), and this floor
+    # refuses such a model.
+    ("tflite", "dynamic"): {"min_token_match": 0.5},
+    ("tflite", "int8"): {"min_token_match": 0.5},
+}
+TOKEN_THRESHOLD_KEYS = ("min_token_match",)
 
 
 class ParityError(ValueError):
@@ -71,8 +97,36 @@ def compare(expected, actual):
     }
 
 
+def compare_tokens(expected, actual):
+    """Parity figures of `actual` token ids against `expected` ones, both `[N, T]`.
+
+    Returns:
+        `{"token_match": float, "sequence_match": float}`: the fractions of identical tokens
+        and of identical sequences, in [0, 1].
+
+    Example:
+
+    >>> compare_tokens(np.array([[1, 2], [3, 4]]), np.array([[1, 2], [3, 5]]))
+    {'token_match': 0.75, 'sequence_match': 0.5}
+    """
+    expected = np.asarray(expected)
+    actual = np.asarray(actual)
+    if expected.shape != actual.shape:
+        raise ParityError(
+            f"The exported model makes token ids of shape {actual.shape}, the Keras model "
+            f"{expected.shape}."
+        )
+    same = expected == actual
+    return {
+        "token_match": float(same.mean()),
+        "sequence_match": float(same.all(axis=-1).mean()),
+    }
+
+
 def combine(figures):
-    """The worst of several `compare` results (one per signature)."""
+    """The worst of several `compare` (or `compare_tokens`) results, one per signature."""
+    if "token_match" in figures[0]:
+        return {key: min(item[key] for item in figures) for key in figures[0]}
     return {
         "max_error": max(item["max_error"] for item in figures),
         "mean_error": max(item["mean_error"] for item in figures),
@@ -80,14 +134,28 @@ def combine(figures):
     }
 
 
-def thresholds_for(format, quantize, parity_threshold=None):
-    """The thresholds that apply: the caller's (a dict of `THRESHOLD_KEYS`) or the defaults."""
+def thresholds_for(format, quantize, parity_threshold=None, outputs="images"):
+    """The thresholds that apply: the caller's or the defaults.
+
+    Args:
+        format, quantize: the artefact's.
+        parity_threshold: `None` for the defaults, or a dict of `THRESHOLD_KEYS` (images) or
+            `TOKEN_THRESHOLD_KEYS` (token ids).
+        outputs: what the artefact returns, `"images"` or `"tokens"`. Defaults to `"images"`.
+    """
+    tokens = outputs == "tokens"
     if parity_threshold is None:
-        return dict(DEFAULT_THRESHOLDS[(format, quantize)])
-    if not isinstance(parity_threshold, dict) or not set(parity_threshold) <= set(THRESHOLD_KEYS):
+        defaults = DEFAULT_TOKEN_THRESHOLDS if tokens else DEFAULT_THRESHOLDS
+        return dict(defaults[(format, quantize)])
+    keys, example = (
+        (TOKEN_THRESHOLD_KEYS, "{'min_token_match': 0.99}")
+        if tokens
+        else (THRESHOLD_KEYS, "{'min_psnr': 30}")
+    )
+    if not isinstance(parity_threshold, dict) or not set(parity_threshold) <= set(keys):
         raise ValueError(
-            "parity_threshold must be None (the defaults) or a dict with keys among "
-            f"{THRESHOLD_KEYS}, e.g. {{'min_psnr': 30}}; got {parity_threshold!r}."
+            f"parity_threshold must be None (the defaults) or a dict with keys among {keys} "
+            f"for a model that makes {outputs}, e.g. {example}; got {parity_threshold!r}."
         )
     return dict(parity_threshold)
 
@@ -95,6 +163,11 @@ def thresholds_for(format, quantize, parity_threshold=None):
 def failures(figures, thresholds):
     """The thresholds that `figures` miss, as readable strings (empty when all pass)."""
     missed = []
+    if "min_token_match" in thresholds and figures["token_match"] < thresholds["min_token_match"]:
+        missed.append(
+            f"{figures['token_match']:.2%} of tokens identical < "
+            f"{thresholds['min_token_match']:.2%}"
+        )
     if "max_error" in thresholds and figures["max_error"] > thresholds["max_error"]:
         missed.append(f"max error {figures['max_error']} > {thresholds['max_error']} levels")
     if "mean_error" in thresholds and figures["mean_error"] > thresholds["mean_error"]:
@@ -106,6 +179,11 @@ def failures(figures, thresholds):
 
 def format_figures(figures):
     """`figures` on one line, e.g. `max 1, mean 0.016 levels, PSNR 66.1 dB`."""
+    if "token_match" in figures:
+        return (
+            f"tokens {figures['token_match']:.2%} identical, "
+            f"sequences {figures['sequence_match']:.2%}"
+        )
     psnr = "inf" if math.isinf(figures["psnr"]) else f"{figures['psnr']:.1f}"
     return f"max {figures['max_error']}, mean {figures['mean_error']:.3f} levels, PSNR {psnr} dB"
 

@@ -3,8 +3,9 @@
 Conversion is restricted to LiteRT's built-in ops: the converter would otherwise embed
 TensorFlow ("Select TF") ops, which the standalone `ai_edge_litert` interpreter cannot run.
 One consequence: `sample`'s stateless random op (`StatelessRandomNormalV2`) is not a built-in,
-so LiteRT models serve `generate` (latent models) or `translate` (image-to-image models) only;
-an app draws the latent vectors itself (e.g. standard normal with NumPy).
+so LiteRT models serve `generate` (latent and token models) or `translate` (image-to-image
+models) only; an app draws the latent vectors (or a token model's uniforms) itself, e.g. with
+NumPy. A graph with an op LiteRT lacks fails to convert with `UnsupportedOpError`, naming it.
 
 Quantization (`quantize=`):
 
@@ -23,6 +24,7 @@ Inputs and outputs keep their serving types whatever the quantization: float32 l
 and dequantize at the edges.
 """
 
+import re
 import warnings
 
 import numpy as np
@@ -36,7 +38,12 @@ SIGNATURES = {
     "classes": ("generate",),
     "attributes": ("generate",),
     "translation": ("translate",),
+    "tokens": ("generate",),
 }
+
+
+class UnsupportedOpError(ValueError):
+    """The generator uses TensorFlow ops that have no LiteRT built-in kernel."""
 
 
 def check_quantize(quantize):
@@ -142,9 +149,30 @@ def convert(saved_model_dir, signature, quantize=None, representative=None):
         # int8 calibration runs TensorFlow's own (deprecated) `tf.lite.Interpreter` inside the
         # converter; the warning is about code this module does not call.
         warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated")
-        if quantize == "int8":
-            return _int8_keeping_float(converter, representative, FLOAT_OPS)
-        return converter.convert()
+        try:
+            if quantize == "int8":
+                return _int8_keeping_float(converter, representative, FLOAT_OPS)
+            return converter.convert()
+        except Exception as error:  # the converter's errors are pages of MLIR diagnostics
+            if type(error).__name__ != "ConverterError":
+                raise
+            raise UnsupportedOpError(_unsupported_message(str(error), quantize)) from None
+
+
+def _unsupported_message(text, quantize):
+    """One line naming the ops that stopped a conversion, read from the converter's report."""
+    # The converter lists the ops it would need TensorFlow for as "TF Select ops: A, B".
+    select = re.search(r"TF Select ops: ([^\n]+)", text)
+    if select:
+        ops = select.group(1).strip()
+    else:
+        ops = ", ".join(sorted(set(re.findall(r"'(?:tf|tfl)\.(\w+)' op", text)))) or "unknown"
+    variant = "float32" if quantize is None else quantize
+    return (
+        f"cannot convert the generator to a {variant} LiteRT model: LiteRT has no built-in "
+        f"kernel for the op(s) {ops}. Export format='saved_model' only, or build the "
+        "generator from ops LiteRT supports."
+    )
 
 
 # Ops that int8 quantization gets wrong, kept in float32 in `"int8"` models.

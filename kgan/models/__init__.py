@@ -2,9 +2,9 @@
 
 `AdversarialModel` is the base they share (see its module for the interface that callbacks,
 metrics, export and the CLI use); `GAN`, `ConditionalGAN`, `Pix2Pix` and `CycleGAN` state only
-their objective. The sequence GANs (`SeqGAN`, `MaliGAN`, `RelGAN`) stand on `SequenceGAN`, the
-base that runs maximum likelihood, discriminator pre-training and adversarial training as phases
-of one `fit`.
+their objective. The sequence GANs (`SeqGAN`, `MaliGAN`, `RelGAN`, and the
+sequence-to-sequence `Seq2SeqGAN`) stand on `SequenceGAN`, the base that runs maximum
+likelihood, discriminator pre-training and adversarial training as phases of one `fit`.
 """
 
 from kgan.models.adversarial_model import AdversarialModel
@@ -14,6 +14,7 @@ from kgan.models.gan import GAN
 from kgan.models.mali_gan import MaliGAN
 from kgan.models.pix2pix import Pix2Pix
 from kgan.models.rel_gan import RelGAN
+from kgan.models.seq2seq_gan import Seq2SeqGAN
 from kgan.models.seq_gan import SeqGAN
 from kgan.models.sequence_gan import SequenceGAN
 from kgan.models.served_generator import ServedGenerator
@@ -26,6 +27,7 @@ __all__ = [
     "MaliGAN",
     "Pix2Pix",
     "RelGAN",
+    "Seq2SeqGAN",
     "SeqGAN",
     "SequenceGAN",
     "ServedGenerator",

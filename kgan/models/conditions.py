@@ -326,13 +326,7 @@ def draw_wrong_labels(labels, layout, seed, step, stream, num_classes=None, cond
         # Uniform over the other classes: an offset in [1, num_classes - 1].
         offset = _uniform_integers(uniform, num_classes - 1) + 1
         return tf.math.floormod(labels + offset, num_classes)
-    # Another example's attribute vector: an offset in [1, batch - 1] within the *global*
-    # batch (0 for a batch of one, which the flip below then handles). Under tf.distribute
-    # the replicas gather the global batch's labels, so N replicas draw what one device does.
-    size = layout.global_size
-    offset = _uniform_integers(uniform, tf.maximum(size - 1, 1)) + tf.minimum(size - 1, 1)
-    positions = layout.offset + tf.range(layout.size)
-    wrong = tf.gather(_global_batch(labels), tf.math.floormod(positions + offset, size))
+    wrong = other_rows(labels, layout, uniform)
     same = tf.reduce_all(tf.equal(wrong, labels), axis=-1, keepdims=True)
     flip_uniform = noise.draw(
         layout, (), noise.step_seed(seed, step, _FLIP_STREAM + stream), "uniform"
@@ -342,6 +336,38 @@ def draw_wrong_labels(labels, layout, seed, step, stream, num_classes=None, cond
     flipped = tf.where(labels < 0.5, tf.ones_like(labels), tf.zeros_like(labels))
     flipped = tf.where(flipped_attribute > 0, flipped, labels)
     return tf.where(same, flipped, wrong)
+
+
+def other_rows(values, layout, uniform):
+    """Each example's row of `values` replaced by another example's of the *global* batch.
+
+    The other example is `offset` places on, each row's offset in `[1, batch - 1]` drawn from
+    its `uniform` (0 for a batch of one: a row cannot differ from itself then). Under
+    `tf.distribute` the replicas gather the global batch's rows, so N replicas draw what one
+    device does. Rows that happen to be equal stay equal; callers that need a different row
+    handle that (`draw_wrong_labels` flips an attribute).
+
+    Args:
+        values: This replica's rows, `[batch, ...]`.
+        layout: The step's `noise.BatchLayout`.
+        uniform: This replica's rows of uniforms in `[0, 1)` drawn for the global batch.
+
+    Returns:
+        A tensor like `values`.
+    """
+    size = layout.global_size
+    offset = _uniform_integers(uniform, tf.maximum(size - 1, 1)) + tf.minimum(size - 1, 1)
+    positions = layout.offset + tf.range(layout.size)
+    return tf.gather(_global_batch(values), tf.math.floormod(positions + offset, size))
+
+
+def draw_other_rows(values, layout, seed, step, stream):
+    """`other_rows` with the offset a stateless draw of `(seed, step, stream)`: the (real
+    source, other real output) pairs of a sequence-to-sequence discriminator."""
+    uniform = noise.draw(
+        layout, (), noise.step_seed(seed, step, _MISMATCH_STREAM + stream), "uniform"
+    )
+    return other_rows(values, layout, uniform)
 
 
 def _global_batch(values):

@@ -57,5 +57,5 @@ class MaliGAN(sequence_gan.SequenceGAN):
         # times the batch size: the same direction, with rewards of order 1 as SeqGAN's.
         advantages = tf.broadcast_to((weights - 1.0)[:, None], tf.shape(fake))
         self.policy_gradient_step(fake, tf.stop_gradient(advantages), layout)
-        self.trackers["weight_max"].update_state(tf.reduce_max(weights))
+        self.trackers["weight_max"].update_state(updates.replica_max(weights))
         self.discriminator_updates(tokens, step, layout)

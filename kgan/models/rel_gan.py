@@ -126,19 +126,24 @@ class RelGAN(sequence_gan.SequenceGAN):
         if phase == training_phases.ADVERSARIAL:
             self.adversarial_start.assign(self.step_counter)
 
-    def relaxed_samples(self, layout, step, stream, beta):
-        """Gumbel-softmax samples `[batch, T, V]` of the generator (differentiable in it)."""
+    def relaxed_samples(self, layout, step, stream, beta, state=None):
+        """Gumbel-softmax samples `[batch, T, V]` of the generator (differentiable in it).
+
+        `state` starts the generator (a sequence-to-sequence generator's encoded source).
+        """
         shape = (self.max_length * self.vocab_size,)
         uniforms = self.draw(layout, shape, step, sequence_gan.ROLLOUT_STREAM + stream, "uniform")
         uniforms = tf.clip_by_value(uniforms, 1e-10, 1.0 - 1e-7)
         gumbel = tf.reshape(
             -tf.math.log(-tf.math.log(uniforms)), [-1, self.max_length, self.vocab_size]
         )
+        start = {} if state is None else {"state": state}
         _, logits = self.generator.unroll(
             lambda logits, t: tf.argmax(logits + gumbel[:, t], axis=-1, output_type=tf.int32),
             layout.size,
             keep_logits=True,
             training=True,
+            **start,
         )
         return tf.nn.softmax(beta * (logits + gumbel), axis=-1)
 

@@ -16,6 +16,7 @@ import tensorflow as tf
 from kgan.losses import sequence as sequence_losses
 from kgan.models import adversarial_model
 from kgan.models import noise
+from kgan.models import served_generator
 from kgan.models import training_phases
 from kgan.models import updates
 from kgan.networks import sequence_sampling
@@ -37,11 +38,17 @@ class SequenceGAN(adversarial_model.AdversarialModel):
         training_phases.MLE: ("mle_loss",),
         training_phases.PRETRAIN_DISCRIMINATOR: ("d_loss",),
     }
-    COMPILE_SETTINGS = ("pretrain_generator_epochs", "pretrain_discriminator_epochs", "pad_token")
+    COMPILE_SETTINGS = (
+        "pretrain_generator_epochs",
+        "pretrain_discriminator_epochs",
+        "pad_token",
+        "adversarial_learning_rate",
+    )
 
     pretrain_generator_epochs = 0
     pretrain_discriminator_epochs = 0
     pad_token = None
+    adversarial_learning_rate = None
 
     def __init__(self, generator, discriminator, seed=None, **kwargs):
         super().__init__(generator=generator, discriminator=discriminator, seed=seed, **kwargs)
@@ -86,6 +93,7 @@ class SequenceGAN(adversarial_model.AdversarialModel):
         pretrain_generator_epochs=0,
         pretrain_discriminator_epochs=0,
         pad_token=None,
+        adversarial_learning_rate=None,
         **kwargs,
     ):
         """Configures the phases and the adversarial training.
@@ -100,6 +108,12 @@ class SequenceGAN(adversarial_model.AdversarialModel):
                 sequences against the generator's. Defaults to `0`.
             pad_token: Token id of padding, left out of the losses; `None` when every position
                 is a token (the synthetic oracle). Defaults to `None`.
+            adversarial_learning_rate: The generator's learning rate from the adversarial
+                phase on. Maximum likelihood takes a large rate (1e-2) that policy gradients
+                and relaxed samples do not survive: the noisy adversarial gradient at that
+                rate undoes the pre-training in a few steps (RelGAN drops to 1e-4). Set once,
+                when the phase begins, on the optimizer's own rate (a float, not a schedule),
+                so a resumed run keeps it. Defaults to `None` (the optimizer's rate stays).
             **kwargs: `AdversarialModel.compile`'s (`loss` for the discriminator's loss
                 family, `discriminator_steps`, ...).
         """
@@ -122,6 +136,13 @@ class SequenceGAN(adversarial_model.AdversarialModel):
         if pad_token is not None and not 0 <= int(pad_token) < self.vocab_size:
             raise ValueError(f"pad_token must be a token id in [0, {self.vocab_size}).")
         self.pad_token = None if pad_token is None else int(pad_token)
+        if adversarial_learning_rate is not None and not float(adversarial_learning_rate) > 0:
+            raise ValueError(
+                f"adversarial_learning_rate must be > 0, got {adversarial_learning_rate}."
+            )
+        self.adversarial_learning_rate = (
+            None if adversarial_learning_rate is None else float(adversarial_learning_rate)
+        )
         super().compile(*optimizers, **kwargs)
 
     # --- phases --------------------------------------------------------------------------------
@@ -140,11 +161,23 @@ class SequenceGAN(adversarial_model.AdversarialModel):
     def enter_phase(self, phase):
         """Switches to `phase` (called by `fit` at each epoch's start)."""
         if phase != int(self.phase_variable.numpy()):
+            if phase == training_phases.ADVERSARIAL and self.adversarial_learning_rate:
+                self._set_adversarial_learning_rate()
             self.on_phase_change(phase)
             self.phase_variable.assign(phase)
         if phase != self._phase:
             self._phase = phase
             self.make_train_function(force=True)
+
+    def _set_adversarial_learning_rate(self):
+        try:
+            self.generator_optimizer.learning_rate = self.adversarial_learning_rate
+        except TypeError as error:  # Keras refuses to overwrite a LearningRateSchedule.
+            raise ValueError(
+                "adversarial_learning_rate sets the generator optimizer's rate, which is a "
+                "schedule here: give the optimizer a float rate, or fold the change into the "
+                "schedule."
+            ) from error
 
     def on_phase_change(self, phase):
         """Hook for state a phase starts from (SeqGAN copies its rollout policy here)."""
@@ -164,21 +197,25 @@ class SequenceGAN(adversarial_model.AdversarialModel):
     def unpack_batch(self, data):
         """The token ids of a batch, checked: integers, `[batch, max_length]`, ids in range."""
         tokens, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        return self.check_ids(tokens, self.vocab_size, self.max_length)
+
+    def check_ids(self, tokens, vocab_size, length, what="Batches", role="max_length"):
+        """`tokens` as int32 `[batch, length]`, with clear errors for what a batch must be."""
         tokens = tf.convert_to_tensor(tokens)
         if not tokens.dtype.is_integer:
             raise ValueError(
                 f"{type(self).__name__} trains on integer token ids; got {tokens.dtype.name}. "
                 "Map text to ids first (kgan.data.Vocabulary)."
             )
-        if tokens.shape.rank != 2 or tokens.shape[1] not in (None, self.max_length):
+        if tokens.shape.rank != 2 or tokens.shape[1] not in (None, length):
             raise ValueError(
-                f"Batches must be token ids [batch, {self.max_length}] (the generator's "
-                f"max_length); got shape {tokens.shape}. Pad or cut the sequences to that length."
+                f"{what} must be token ids [batch, {length}] (the generator's {role}); got "
+                f"shape {tokens.shape}. Pad or cut the sequences to that length."
             )
         tokens = tf.cast(tokens, tf.int32)
         tf.debugging.assert_non_negative(tokens, message="Token ids must be >= 0.")
         tf.debugging.assert_less(
-            tokens, self.vocab_size, message=f"Token ids must be < vocab_size={self.vocab_size}."
+            tokens, vocab_size, message=f"{what}: token ids must be < vocab_size={vocab_size}."
         )
         return tokens
 
@@ -235,14 +272,19 @@ class SequenceGAN(adversarial_model.AdversarialModel):
             fake = self.sample_tokens(layout, step, SAMPLE_STREAM + stream)
             self.discriminator_step(tokens, fake, step, stream, layout)
 
-    def sample_tokens(self, layout, step, stream, network=None):
-        """This replica's rows of the step's sampled sequences, int32 `[batch, T]`."""
+    def sample_tokens(self, layout, step, stream, network=None, state=None):
+        """This replica's rows of the step's sampled sequences, int32 `[batch, T]`.
+
+        `state` starts the network (a sequence-to-sequence generator's encoded source).
+        """
         network = self.generator if network is None else network
         uniforms = self.draw(layout, (self.max_length,), step, stream, "uniform")
+        start = {} if state is None else {"state": state}
         return network.unroll(
             lambda logits, t: token_sampling.choose(logits, uniforms[:, t]),
             layout.size,
             training=False,
+            **start,
         )
 
     # The alternating path's parts that `discriminator_step` uses.
@@ -264,6 +306,20 @@ class SequenceGAN(adversarial_model.AdversarialModel):
         return {"mle_loss": self.trackers["mle_loss"].result()}
 
     # --- sampling ------------------------------------------------------------------------------
+
+    def served_generator(self):
+        """The generator, served as `"tokens"`: uniforms and a temperature in, token ids out.
+
+        Export and `kgan sample` take it from here (see `kgan.models.ServedGenerator`). A
+        generator that starts from a source (one with `encode`, sequence-to-sequence) takes
+        more than uniforms, so it is not served this way.
+        """
+        if hasattr(self.generator, "encode"):
+            raise ValueError(
+                f"{type(self).__name__}'s generator encodes a source sequence first; serving "
+                "and export take token generators that sample from uniforms alone."
+            )
+        return served_generator.ServedGenerator(self.generator, "tokens")
 
     def generate(
         self,

@@ -14,7 +14,12 @@ import keras
 #   "classes"     z and labels: int32 class ids [N] (`condition_size` classes)
 #   "attributes"  z and labels: float32 attribute vectors [N, condition_size]
 #   "images"      source images [N, H, W, C] in [-1, 1]
-INPUT_KINDS = ("latent", "classes", "attributes", "images")
+#   "tokens"      a token generator (`unroll`, `vocab_size`, `max_length`, as
+#                 `kgan.networks.RecurrentGenerator`): one uniform per token, float32
+#                 [N, max_length], and a temperature in; int32 token ids [N, max_length] out
+#                 (see `kgan.networks.sequence_sampling`)
+INPUT_KINDS = ("latent", "classes", "attributes", "images", "tokens")
+TOKEN_ATTRIBUTES = ("unroll", "vocab_size", "max_length")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,7 +28,8 @@ class ServedGenerator:
 
     Attributes:
         network: The Keras network that makes the samples.
-        inputs: One of `INPUT_KINDS`.
+        inputs: One of `INPUT_KINDS`: what the network takes, and so which serving
+            signatures export gives it.
         condition_size: `num_classes` for `"classes"`, `condition_dim` for `"attributes"`;
             `None` otherwise.
         name: Names this generator among several of the objective (CycleGAN's `"a2b"` and
@@ -50,4 +56,11 @@ class ServedGenerator:
                 "condition_size is the number of classes or the attribute vector length of a "
                 f"conditional generator, and only that; got inputs={self.inputs!r} with "
                 f"condition_size={self.condition_size!r}."
+            )
+        missing = [name for name in TOKEN_ATTRIBUTES if not hasattr(self.network, name)]
+        if self.inputs == "tokens" and missing:
+            raise ValueError(
+                f"A token generator needs {', '.join(TOKEN_ATTRIBUTES)} (as "
+                f"kgan.networks.RecurrentGenerator has); {type(self.network).__name__} lacks "
+                f"{', '.join(missing)}."
             )

@@ -163,11 +163,18 @@ def replica_sum(value):
     return context.all_reduce(tf.distribute.ReduceOp.SUM, value)
 
 
+def replica_max(value):
+    """The largest element of `value` over every replica in sync (of itself on one device)."""
+    largest = tf.reduce_max(value)
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return largest
+    # `tf.distribute` reduces only by SUM or MEAN: gather the per-replica maxima instead.
+    return tf.reduce_max(context.all_gather(largest[None], axis=0))
+
+
 def global_logsumexp(values):
     """`log sum exp(values)` over every replica's `values` `[batch]`, computed stably."""
-    context = tf.distribute.get_replica_context()
-    largest = tf.reduce_max(values)
-    if context is not None and context.num_replicas_in_sync > 1:
-        largest = context.all_reduce(tf.distribute.ReduceOp.MAX, largest)
-    largest = tf.stop_gradient(largest)
+    # Any shift common to all replicas is exact; the global maximum keeps exp() <= 1.
+    largest = tf.stop_gradient(replica_max(values))
     return largest + tf.math.log(replica_sum(tf.reduce_sum(tf.exp(values - largest))))

@@ -6,7 +6,10 @@ condition too, as an input named `labels` (see `label_encoding`). Image-to-image
 `source` image: `unet_generator` (pix2pix) and `resnet_generator` (CycleGAN) return the translated
 image, `patchgan_discriminator` a map of patch logits `[batch, h, w, 1]`. Token networks for the
 sequence GANs are Keras model classes: `RecurrentGenerator` (teacher forcing and free running)
-and `SequenceDiscriminator` (token ids or token distributions in, a logit out). Objectives
+or `TransformerGenerator` (the same interface, causal self-attention with a key/value cache)
+and `SequenceDiscriminator` (token ids or token distributions in, a logit out); for
+sequence-to-sequence, `Seq2SeqGenerator` (an encoder starts the decoder) and
+`SequencePairDiscriminator` (judges (source, output) pairs). Objectives
 (`kgan.models`) are kept apart, so any generator can be trained with any loss.
 """
 
@@ -27,12 +30,18 @@ from kgan.networks.patchgan import patchgan_discriminator
 from kgan.networks.patchgan import patchgan_receptive_field
 from kgan.networks.recurrent_generator import RecurrentGenerator
 from kgan.networks.resnet import resnet_generator
+from kgan.networks.seq2seq_generator import Seq2SeqGenerator
 from kgan.networks.sequence_discriminator import SequenceDiscriminator
+from kgan.networks.sequence_pair_discriminator import SequencePairDiscriminator
+from kgan.networks.transformer_generator import TransformerGenerator
 from kgan.networks.unet import unet_generator
 
 __all__ = [
     "RecurrentGenerator",
+    "Seq2SeqGenerator",
     "SequenceDiscriminator",
+    "SequencePairDiscriminator",
+    "TransformerGenerator",
     "conditional_dcgan_generator",
     "conditional_discriminator",
     "conditional_generator",

@@ -19,6 +19,7 @@ import keras
 import tensorflow as tf
 
 from kgan.networks import building_blocks
+from kgan.networks import sequence_sampling
 
 CELLS = ("lstm", "gru")
 
@@ -127,6 +128,7 @@ class RecurrentGenerator(keras.Model):
         length=None,
         keep_logits=False,
         training=None,
+        state=None,
     ):
         """Runs the generator freely for `length` steps, each token chosen by `choose`.
 
@@ -143,28 +145,16 @@ class RecurrentGenerator(keras.Model):
             keep_logits: Also return every step's logits, `[rows, length, vocab_size]` (memory
                 grows with rows x length x vocabulary). Defaults to `False`.
             training: Passed to the layers.
+            state: The recurrent state to start from (an encoder's, for a sequence-to-sequence
+                generator). Defaults to `initial_state(rows)`.
 
         Returns:
             int32 token ids `[rows, length]`, and the logits when `keep_logits`.
         """
         length = self.max_length if length is None else int(length)
-        tokens = tf.fill([rows], self.start_token)
-        state = self.initial_state(rows)
-        chosen, logits_of_steps = [], []
-        # A Python loop: unrolled in the traced graph (the sequences are short), so every step
-        # is visible to XLA and to the gradient tape of the Gumbel-softmax relaxation.
-        for t in range(length):
-            logits, state = self.step(tokens, state, training=training)
-            tokens = choose(logits, t)
-            if prefix is not None:
-                tokens = tf.where(t < prefix_length, prefix[:, t], tokens)
-            chosen.append(tokens)
-            if keep_logits:
-                logits_of_steps.append(logits)
-        sequences = tf.stack(chosen, axis=1)
-        if keep_logits:
-            return sequences, tf.stack(logits_of_steps, axis=1)
-        return sequences
+        return sequence_sampling.run_steps(
+            self, choose, rows, length, prefix, prefix_length, keep_logits, training, state
+        )
 
     def get_config(self):
         config = super().get_config()

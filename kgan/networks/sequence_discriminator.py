@@ -123,8 +123,8 @@ class SequenceDiscriminator(keras.Model):
             return tf.einsum("btv,vd->btd", tf.cast(inputs, table.dtype), table)
         return self.embedding(inputs)
 
-    def call(self, inputs, training=None):
-        """Logits `[batch, 1]` that each sequence is real."""
+    def features(self, inputs, training=None):
+        """The highway features `[batch, sum(num_filters)]` the logit is read from."""
         inputs = tf.convert_to_tensor(inputs)
         if inputs.shape.rank not in (2, 3):
             raise ValueError(
@@ -136,8 +136,11 @@ class SequenceDiscriminator(keras.Model):
         features = tf.concat(pooled, axis=-1)
         gate = self.gate(features)
         features = gate * self.transform(features) + (1 - gate) * features
-        features = self.dropout(features, training=training)
-        return tf.cast(self.to_logit(features), tf.float32)
+        return self.dropout(features, training=training)
+
+    def call(self, inputs, training=None):
+        """Logits `[batch, 1]` that each sequence is real."""
+        return tf.cast(self.to_logit(self.features(inputs, training=training)), tf.float32)
 
     def get_config(self):
         config = super().get_config()

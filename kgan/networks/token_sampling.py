@@ -79,8 +79,11 @@ def choose(logits, uniform):
     weights = tf.exp(logits - tf.reduce_max(logits, axis=-1, keepdims=True))
     cumulative = tf.math.cumsum(weights, axis=-1)
     target = tf.cast(uniform, cumulative.dtype)[:, None] * cumulative[:, -1:]
-    chosen = tf.searchsorted(cumulative, target, side="right")
-    return tf.minimum(tf.cast(chosen[:, 0], tf.int32), logits.shape[-1] - 1)
+    # The number of cumulative weights <= target is `searchsorted(side="right")` on this
+    # non-decreasing row, exactly; counting is written out because LiteRT has no built-in
+    # kernel for `searchsorted` (TF's `UpperBound`), and exported samplers must convert.
+    chosen = tf.reduce_sum(tf.cast(cumulative <= target, tf.int32), axis=-1)
+    return tf.minimum(chosen, logits.shape[-1] - 1)
 
 
 def next_tokens(logits, uniform, temperature=1.0, top_k=0, top_p=1.0, greedy=False):

@@ -45,6 +45,9 @@ def test_public_api():
         "oracle_sequences",
         "paired_arrays",
         "random_jitter",
+        "task_accuracy",
+        "task_dataset",
+        "task_pairs",
     ]
     for name in data.__all__:
         assert getattr(data, name).__doc__, name

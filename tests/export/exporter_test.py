@@ -159,3 +159,80 @@ def test_a_subclassed_generator_is_told_to_become_functional(tmp_path):
     model = gan_lib.GAN(generator, networks.tiny_image_discriminator(), latent_dim=4, seed=0)
     with pytest.raises(ValueError, match="subclassed model without symbolic inputs"):
         export.export_generator(model, tmp_path / "out")
+
+
+# --- token generators (sequence GANs) ------------------------------------------------------
+
+
+def test_sequence_signatures_names_dtypes_shapes(exported_sequences):
+    model, report = exported_sequences
+    loaded = saved_model.load(report.paths["saved_model"])
+    assert set(loaded.signatures) == {"generate", "sample", "serving_default"}
+    generate = loaded.signatures["generate"]
+    _, inputs = generate.structured_input_signature
+    assert {name: (spec.dtype.name, spec.shape.as_list()) for name, spec in inputs.items()} == {
+        "uniforms": ("float32", [None, model.max_length]),
+        "temperature": ("float32", []),
+    }
+    (output,) = generate.structured_outputs.values()
+    assert output.dtype.name == "int32" and output.shape.as_list() == [None, model.max_length]
+    _, inputs = loaded.signatures["sample"].structured_input_signature
+    assert sorted(inputs) == ["num", "seed", "temperature"]
+    details = litert_runner.input_details(litert_runner.load(report.paths["tflite"]), "generate")
+    assert details["uniforms"] == ((-1, model.max_length), np.float32)
+
+
+@pytest.mark.parametrize("artefact", ["saved_model", "tflite"])
+def test_exported_tokens_equal_generate_for_the_same_seed(exported_sequences, artefact):
+    from tests.export.conftest import SEQUENCE_DECODING
+
+    model, report = exported_sequences
+    if artefact == "saved_model":
+        loaded = saved_model.load(report.paths["saved_model"])
+        run = lambda inputs: saved_model.run(loaded, "generate", inputs)  # noqa: E731
+    else:
+        interpreter = litert_runner.load(report.paths["tflite"])
+        run = lambda inputs: litert_runner.run(interpreter, "generate", inputs)  # noqa: E731
+    for num, seed, temperature in ((1, 0, 1.0), (9, 4, 0.6), (3, 7, 1.7)):
+        uniforms = np.random.default_rng(seed).random((num, model.max_length), np.float32)
+        tokens = run({"uniforms": uniforms, "temperature": np.float32(temperature)})["tokens"]
+        expected = model.generate(num, seed=seed, temperature=temperature, **SEQUENCE_DECODING)
+        assert tokens.dtype == np.int32 and tokens.shape == (num, model.max_length)
+        np.testing.assert_array_equal(tokens, expected)
+
+
+def test_sequence_parity_report(exported_sequences):
+    _, report = exported_sequences
+    for key, threshold in (("saved_model", 1.0), ("tflite", 0.999)):
+        artefact = report[key]
+        assert artefact.thresholds == {"min_token_match": threshold}
+        assert artefact.figures == {"token_match": 1.0, "sequence_match": 1.0}
+        with open(f"{artefact.path}.parity.json", encoding="utf-8") as file:
+            assert json.load(file)["figures"]["token_match"] == 1.0
+    assert set(report["saved_model"].signatures) == {"generate", "sample"}
+    assert "tokens 100.00% identical" in str(report)
+
+
+def test_sequence_sample_signature_is_reproducible(exported_sequences):
+    model, report = exported_sequences
+    loaded = saved_model.load(report.paths["saved_model"])
+    inputs = {"seed": np.int32(3), "num": np.int32(4), "temperature": np.float32(1.0)}
+    first, again = (saved_model.run(loaded, "sample", inputs)["tokens"] for _ in range(2))
+    np.testing.assert_array_equal(first, again)
+    assert first.shape == (4, model.max_length) and 0 <= first.min() <= first.max() < 12
+
+
+def test_sequence_export_arguments(tmp_path):
+    from kgan.models import seq_gan
+    from kgan.testing import sequences
+
+    model = sequences.tiny_model(seq_gan.SeqGAN)
+    with pytest.raises(ValueError, match="min_token_match"):
+        export.export_generator(model, tmp_path / "a", parity_threshold={"max_error": 1})
+    with pytest.raises(ValueError, match="top_p must be in"):
+        export.export_generator(model, tmp_path / "b", top_p=0.0)
+    with pytest.raises(ValueError, match="decoding settings of token generators"):
+        export.export_generator(tiny_model("gan"), tmp_path / "c", top_k=3)
+    with pytest.raises(export.ParityError, match="of tokens identical"):
+        export.export_generator(model, tmp_path / "d", parity_threshold={"min_token_match": 1.01})
+    assert not [path for path in tmp_path.iterdir()]

@@ -91,3 +91,14 @@ def test_npy_inputs_follow_kgans_conventions(tmp_path):
         litert_runner.read_images(str(tmp_path / "pixels.npy"), (2, 2, 1))
     with pytest.raises(SystemExit, match=r"takes images \(4, 4, 1\)"):
         litert_runner.read_images(str(tmp_path / "gray.npy"), (4, 4, 1))
+
+
+def test_token_generator_without_tensorflow(exported_sequences, tmp_path):
+    from tests.export.conftest import SEQUENCE_DECODING
+
+    model, report = exported_sequences
+    out = tmp_path / "tokens"
+    argv = [report.paths["tflite"], "--num", 5, "--seed", 2, "--temperature", 0.8, "--out", out]
+    assert "Wrote 5 sequences of 6 token ids" in _run_without_tensorflow(*argv)
+    expected = model.generate(5, seed=2, temperature=0.8, **SEQUENCE_DECODING)
+    np.testing.assert_array_equal(np.load(out / "tokens.npy"), expected)

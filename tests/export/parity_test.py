@@ -46,3 +46,21 @@ def test_json_writes_infinite_psnr_as_null(tmp_path):
     parity.write_json(path, {"figures": {"psnr": math.inf, "max_error": 0}})
     assert json.loads(path.read_text()) == {"figures": {"psnr": None, "max_error": 0}}
     assert not (tmp_path / "report.json.tmp").exists()
+
+
+def test_compare_tokens_and_their_thresholds():
+    expected = np.array([[1, 2, 3], [4, 5, 6]], np.int32)
+    actual = expected.copy()
+    actual[1, 2] = 0
+    figures = parity.compare_tokens(expected, actual)
+    assert figures == {"token_match": pytest.approx(5 / 6), "sequence_match": 0.5}
+    assert parity.combine([figures, parity.compare_tokens(expected, expected)]) == figures
+    assert parity.thresholds_for("saved_model", None, outputs="tokens") == {"min_token_match": 1}
+    assert parity.thresholds_for("tflite", None, outputs="tokens") == {"min_token_match": 0.999}
+    (missed,) = parity.failures(figures, {"min_token_match": 0.9})
+    assert missed == "83.33% of tokens identical < 90.00%"
+    assert parity.format_figures(figures) == "tokens 83.33% identical, sequences 50.00%"
+    with pytest.raises(ValueError, match="min_token_match"):
+        parity.thresholds_for("tflite", None, {"min_psnr": 30}, outputs="tokens")
+    with pytest.raises(parity.ParityError, match="token ids of shape"):
+        parity.compare_tokens(expected, expected[:, :2])

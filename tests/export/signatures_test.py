@@ -78,3 +78,22 @@ def test_not_images_or_not_kgan():
         signatures.describe(networks.tiny_image_generator())
     with pytest.raises(ValueError, match="direction"):
         signatures.describe(tiny_model("cycle_gan"), direction="sideways")
+
+
+def test_describe_a_token_generator():
+    from kgan.models import seq_gan
+    from kgan.testing import sequences
+
+    model = sequences.tiny_model(seq_gan.SeqGAN)
+    spec = signatures.describe(model, top_k=3)
+    assert spec.kind == "tokens" and spec.signatures == ("generate", "sample")
+    assert spec.input_shape == spec.output_shape == (sequences.LENGTH,)
+    assert spec.output == "tokens" and spec.decoding == {"top_k": 3, "top_p": 1.0}
+    inputs = signatures.example_inputs(spec, "generate", 4, seed=2)
+    # The uniforms `model.generate(4, seed=2)` draws, so the reference is `generate` itself.
+    np.testing.assert_array_equal(
+        signatures.keras_tokens(spec, "generate", inputs), model.generate(4, seed=2, top_k=3)
+    )
+    sample = signatures.example_inputs(spec, "sample", 4, seed=2)
+    tokens = signatures.keras_tokens(spec, "sample", sample)
+    assert tokens.shape == (4, sequences.LENGTH) and tokens.dtype == np.int32

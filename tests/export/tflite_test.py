@@ -94,3 +94,22 @@ def test_int8_class_embedding(tmp_path):
         seed=3,
     )
     assert _int8_psnr(model, tmp_path) > 40
+
+
+def test_an_op_without_a_litert_kernel_is_named_on_one_line(tmp_path):
+    import keras
+
+    archive = keras.export.ExportArchive()
+    layer = keras.layers.Dense(1)
+    layer.build((None, 4))
+    archive.track(layer)
+    archive.add_endpoint(
+        "generate",
+        lambda x: {"out": tf.searchsorted(x, x[:, :1], side="right")},
+        input_signature=[tf.TensorSpec([None, 4], tf.float32, name="x")],
+    )
+    archive.write_out(str(tmp_path / "model"), verbose=False)
+    with pytest.raises(tflite.UnsupportedOpError) as error:
+        tflite.convert(tmp_path / "model", "generate")
+    message = str(error.value)
+    assert "\n" not in message and "UpperBound" in message, message

@@ -96,7 +96,7 @@ def test_bad_settings_and_data_are_refused():
         model.fit(np.zeros((16, sequences.LENGTH), np.float32), epochs=1, verbose=0)
     with pytest.raises(ValueError, match=r"token ids \[batch, 6\]"):
         model.fit(np.zeros((16, 9), np.int32), epochs=1, verbose=0)
-    with pytest.raises(Exception, match="Token ids must be < vocab_size=12"):
+    with pytest.raises(Exception, match="token ids must be < vocab_size=12"):
         model.fit(np.full((16, sequences.LENGTH), 12, np.int32), epochs=1, verbose=0)
     with pytest.raises(ValueError, match="vocab_size=12 but the discriminator vocab_size=7"):
         seq_gan.SeqGAN(sequences.tiny_generator(), sequences.tiny_discriminator(vocab_size=7))
