@@ -213,11 +213,16 @@ class SequenceGAN(adversarial_model.AdversarialModel):
                 f"shape {tokens.shape}. Pad or cut the sequences to that length."
             )
         tokens = tf.cast(tokens, tf.int32)
-        tf.debugging.assert_non_negative(tokens, message="Token ids must be >= 0.")
-        tf.debugging.assert_less(
-            tokens, vocab_size, message=f"{what}: token ids must be < vocab_size={vocab_size}."
-        )
-        return tokens
+        checks = [
+            tf.debugging.assert_non_negative(tokens, message="Token ids must be >= 0."),
+            tf.debugging.assert_less(
+                tokens, vocab_size, message=f"{what}: token ids must be < vocab_size={vocab_size}."
+            ),
+        ]
+        # Everything downstream reads the ids through this identity, so the checks run before
+        # any embedding lookup (otherwise the lookup's own "not in [0, N)" error may win).
+        with tf.control_dependencies([check for check in checks if check is not None]):
+            return tf.identity(tokens)
 
     def train_step(self, data):
         tokens = self.unpack_batch(data)
