@@ -10,8 +10,10 @@ A model is a sequence model when its `served_generator()` serves `"tokens"` (see
 `kgan.models.ServedGenerator`), or when it is a token generator exported by `kgan export`; the
 samples are `model.generate(num, seed, temperature, top_k, top_p, greedy)`, int32 ids
 `[N, max_length]`. `.npy` holds that array; `.txt` one sequence per line, its ids separated by
-spaces. An exported model samples with the top-k / top-p it was exported with, so only
-`--temperature` applies to it; its ids equal the `.keras` model's for the same `--seed`.
+spaces, or its words (read up to `[EOS]`) for a model with a `vocabulary`
+(`kgan.data.Vocabulary`; an exported model carries none, so it writes ids). An exported model
+samples with the top-k / top-p it was exported with, so only `--temperature` applies to it; its
+ids equal the `.keras` model's for the same `--seed`.
 """
 
 import os
@@ -23,7 +25,7 @@ from kgan.cli import common
 # Output formats of a sequence model, by file extension.
 FORMATS = {
     ".npy": "sequence models: int32 token ids [N, T]",
-    ".txt": "sequence models: one sequence per line, space-separated token ids",
+    ".txt": "sequence models: one sequence per line, its words or space-separated token ids",
 }
 # (option, attribute of args) of the decoding settings, which only sequence models take.
 DECODING_OPTIONS = (
@@ -133,22 +135,26 @@ def run(model, args, num):
     except ValueError as error:  # e.g. top_k, checked against the model
         raise common.CommandError(common.one_line(error), common.USAGE_ERROR) from None
     tokens = np.asarray(tokens, np.int32)
+    vocabulary = getattr(model, "vocabulary", None)
+    what = f"sequences of {tokens.shape[1]} token ids"
     if extension == ".txt":
-        text = "".join(f"{line}\n" for line in lines(tokens, getattr(model, "vocabulary", None)))
+        text = "".join(f"{line}\n" for line in lines(tokens, vocabulary))
         common.write(args.out, lambda path: _write_text(path, text))
+        what = "sequences as text" if vocabulary is not None else what
     else:
         common.write(args.out, lambda path: np.save(path, tokens))
-    print(f"Wrote {len(tokens)} sequences of {tokens.shape[1]} token ids to {args.out}")
+    print(f"Wrote {len(tokens)} {what} to {args.out}")
 
 
 def lines(tokens, vocabulary=None):
-    """One line per sequence of `tokens` `[N, T]`: its ids separated by spaces.
+    """One line per sequence of `tokens` `[N, T]`: its words, or its ids separated by spaces.
 
-    `vocabulary` is the hook for text: a model that carries one (a `model.vocabulary`, such
-    as the `kgan.data.Vocabulary` in the works) will have its ids turned into words here, and
-    only here; until it exists, and for models without one, `.txt` holds the ids.
+    With a `vocabulary` (a model's `kgan.data.Vocabulary`) each sequence is decoded: read up
+    to its first `[EOS]`, padding dropped, unknown words as `[UNK]`. Without one (a model of
+    bare ids, or an exported model, which carries no vocabulary) the ids are written.
     """
-    del vocabulary  # not yet: ids are written as they are
+    if vocabulary is not None:
+        return vocabulary.decode(tokens)
     return [" ".join(str(int(token)) for token in row) for row in tokens]
 
 

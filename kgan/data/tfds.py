@@ -4,7 +4,8 @@
 float32 batches in [-1, 1], like every `kgan.data` source. It checks the name against the catalog
 first, so that a typo gets a list of close matches instead of a long list of all datasets, and
 turns tensorflow-datasets' bare `AssertionError` for missing data (`download=False`) into a
-message that says how to download it.
+message that says how to download it. `load_split` is that guarded load alone, which the text
+loader (`kgan.data.from_tfds_text`) shares.
 
 tensorflow-datasets is imported only when one of these functions runs: importing it takes seconds,
 which `import kgan` should not pay when the data comes from elsewhere.
@@ -126,61 +127,20 @@ def from_tfds(
     dataset = from_tfds("mnist", image_size=32, batch_size=64, with_labels=True)
     ```
     """
-    import tensorflow_datasets
-
     check_name(name)
     size = pipeline.image_size_pair(image_size)
-    try:
-        dataset = tensorflow_datasets.load(
-            name,
-            split=split,
-            data_dir=data_dir,
-            download=download,
-            shuffle_files=shuffle,
-            read_config=tensorflow_datasets.ReadConfig(shuffle_seed=seed),
-        )
-    except ModuleNotFoundError as error:
-        # tensorflow-datasets 4.9 imports importlib_resources to prepare data but declares it
-        # only for Python < 3.9 (tensorflow/datasets#11212), so downloads fail on a clean install.
-        if error.name != "importlib_resources":
-            raise
-        raise ImportError(
-            "tensorflow-datasets needs the `importlib_resources` package to download and "
-            "prepare data, but does not install it (tensorflow/datasets#11212). Install it with "
-            "`pip install importlib_resources`."
-        ) from error
-    except _download_errors() as error:
-        # Without a connection tensorflow-datasets retries for minutes, then raises from deep in
-        # requests/urllib3; the user needs to know the download failed and what to do instead.
-        raise errors.DataError(
-            f"Could not download the tensorflow-datasets dataset {name!r} "
-            f"({type(error).__name__}: {_first_line(error)}). Connect to the internet and retry, "
-            f"or prepare it where there is a connection (`tfds build {name}`) and pass its "
-            "data_dir, or use a folder of images or an .npz file instead."
-        ) from error
-    except AssertionError as error:
-        # tensorflow-datasets reports data that was never prepared with a bare assertion.
-        if download:
-            raise
-        where = data_dir or "the default data_dir ($TFDS_DATA_DIR or ~/tensorflow_datasets)"
-        raise errors.DataError(
-            f"The tensorflow-datasets dataset {name!r} is not prepared in {where}, and "
-            f"download=False. Download it once with download=True (e.g. "
-            f"`kgan.data.from_tfds({name!r}, download=True)`), or run `tfds build {name}"
-            + (f" --data_dir {data_dir}" if data_dir else "")
-            + "` where there is internet access and copy that folder here."
-        ) from error
+    dataset = load_split(name, split, data_dir, download, shuffle, seed)
 
-    image_spec = _feature(dataset.element_spec, image_key, name, "image_key")
+    image_spec = feature_spec(dataset.element_spec, image_key, name, "image_key")
     value_range = _value_range(image_spec, name)
     if with_labels:
-        _feature(dataset.element_spec, label_key, name, "label_key")
+        feature_spec(dataset.element_spec, label_key, name, "label_key")
 
     def select(example):
-        image = _lookup(example, image_key)
+        image = lookup(example, image_key)
         if not with_labels:
             return image
-        label = _lookup(example, label_key)
+        label = lookup(example, label_key)
         if label.dtype.is_integer or label.dtype.is_bool:
             label = tf.cast(label, tf.int32)
         return image, label
@@ -219,6 +179,80 @@ def from_tfds(
     )
 
 
+def load_split(
+    name,
+    split,
+    data_dir=None,
+    download=True,
+    shuffle=False,
+    seed=None,
+    loader="from_tfds",
+    alternative="use a folder of images or an .npz file",
+):
+    """`tensorflow_datasets.load` of one split, its failures turned into one-line messages.
+
+    The loaders of images (`from_tfds`) and of text (`kgan.data.from_tfds_text`) both read
+    through it, so a missing package, a failed download and unprepared data read the same.
+
+    Args:
+        name: A catalog name (checked by `check_name` first).
+        split: The split, in tensorflow-datasets syntax.
+        data_dir: Where the prepared data live. Defaults to `None` (tensorflow-datasets').
+        download: Download and prepare missing data. Defaults to `True`.
+        shuffle: Shuffle the files. Defaults to `False`.
+        seed: Seed of the file shuffle. Defaults to `None`.
+        loader: The `kgan.data` function the download hint names. Defaults to `"from_tfds"`.
+        alternative: What else to use, for the failed-download message. Defaults to a
+            folder of images or an .npz file.
+
+    Returns:
+        The `tf.data.Dataset` of the split's example dicts.
+    """
+    import tensorflow_datasets
+
+    check_name(name)
+    try:
+        return tensorflow_datasets.load(
+            name,
+            split=split,
+            data_dir=data_dir,
+            download=download,
+            shuffle_files=shuffle,
+            read_config=tensorflow_datasets.ReadConfig(shuffle_seed=seed),
+        )
+    except ModuleNotFoundError as error:
+        # tensorflow-datasets 4.9 imports importlib_resources to prepare data but declares it
+        # only for Python < 3.9 (tensorflow/datasets#11212), so downloads fail on a clean install.
+        if error.name != "importlib_resources":
+            raise
+        raise ImportError(
+            "tensorflow-datasets needs the `importlib_resources` package to download and "
+            "prepare data, but does not install it (tensorflow/datasets#11212). Install it with "
+            "`pip install importlib_resources`."
+        ) from error
+    except _download_errors() as error:
+        # Without a connection tensorflow-datasets retries for minutes, then raises from deep in
+        # requests/urllib3; the user needs to know the download failed and what to do instead.
+        raise errors.DataError(
+            f"Could not download the tensorflow-datasets dataset {name!r} "
+            f"({type(error).__name__}: {_first_line(error)}). Connect to the internet and retry, "
+            f"or prepare it where there is a connection (`tfds build {name}`) and pass its "
+            f"data_dir, or {alternative} instead."
+        ) from error
+    except AssertionError as error:
+        # tensorflow-datasets reports data that was never prepared with a bare assertion.
+        if download:
+            raise
+        where = data_dir or "the default data_dir ($TFDS_DATA_DIR or ~/tensorflow_datasets)"
+        raise errors.DataError(
+            f"The tensorflow-datasets dataset {name!r} is not prepared in {where}, and "
+            f"download=False. Download it once with download=True (e.g. "
+            f"`kgan.data.{loader}({name!r}, download=True)`), or run `tfds build {name}"
+            + (f" --data_dir {data_dir}" if data_dir else "")
+            + "` where there is internet access and copy that folder here."
+        ) from error
+
+
 def _on_images(fn):
     """Wraps `fn` to apply to the images of an `image` or `(image, label)` example."""
 
@@ -228,13 +262,14 @@ def _on_images(fn):
     return apply
 
 
-def _lookup(example, key):
+def lookup(example, key):
+    """The feature `key` ("a/b" for nested) of an example dict."""
     for part in key.split("/"):
         example = example[part]
     return example
 
 
-def _feature(element_spec, key, name, argument):
+def feature_spec(element_spec, key, name, argument):
     """Returns the `tf.TensorSpec` of `key` ("a/b" for nested), or raises listing the features."""
     spec = element_spec
     for part in key.split("/"):

@@ -7,12 +7,15 @@ against generated, then the objective's own adversarial step, which a subclass d
 `adversarial_step(tokens, step, layout)`. The rest (optimizers per network, the step counter and
 stateless noise, saving, exact resume, `fit`'s guards) is `AdversarialModel`'s.
 
-Batches are int token ids `[batch, T]` with `T` the generator's `max_length`.
+Batches are int token ids `[batch, T]` with `T` the generator's `max_length`. A model built with
+`vocabulary=` (a `kgan.data.Vocabulary` of `vocab_size` tokens) saves it, pads with its pad id and
+writes text (`generate_text`, `kgan sample --out x.txt`).
 """
 
 import keras
 import tensorflow as tf
 
+from kgan.data import vocabulary as vocabulary_lib
 from kgan.losses import sequence as sequence_losses
 from kgan.models import adversarial_model
 from kgan.models import noise
@@ -50,7 +53,7 @@ class SequenceGAN(adversarial_model.AdversarialModel):
     pad_token = None
     adversarial_learning_rate = None
 
-    def __init__(self, generator, discriminator, seed=None, **kwargs):
+    def __init__(self, generator, discriminator, seed=None, vocabulary=None, **kwargs):
         super().__init__(generator=generator, discriminator=discriminator, seed=seed, **kwargs)
         for attribute in ("vocab_size", "max_length", "unroll", "teacher_inputs"):
             if not hasattr(generator, attribute):
@@ -69,6 +72,8 @@ class SequenceGAN(adversarial_model.AdversarialModel):
                     f"discriminator {attribute}={theirs}; build both for the same vocabulary "
                     "and length."
                 )
+        vocabulary_lib.check_matches(vocabulary, self.vocab_size, type(self).__name__)
+        self.vocabulary = vocabulary
         for name in set(self.LOGS) | {"mle_loss", "d_loss"}:
             self.trackers.setdefault(name, keras.metrics.Mean(name=name))
         # The phase the model is in, saved so a resumed `fit` knows what it left.
@@ -107,7 +112,8 @@ class SequenceGAN(adversarial_model.AdversarialModel):
             pretrain_discriminator_epochs: Then epochs of the discriminator alone, on real
                 sequences against the generator's. Defaults to `0`.
             pad_token: Token id of padding, left out of the losses; `None` when every position
-                is a token (the synthetic oracle). Defaults to `None`.
+                is a token (the synthetic oracle). Defaults to `None` (the vocabulary's pad id
+                for a model with a `vocabulary`).
             adversarial_learning_rate: The generator's learning rate from the adversarial
                 phase on. Maximum likelihood takes a large rate (1e-2) that policy gradients
                 and relaxed samples do not survive: the noisy adversarial gradient at that
@@ -133,6 +139,8 @@ class SequenceGAN(adversarial_model.AdversarialModel):
         self.pretrain_discriminator_epochs = training_phases.check_epochs(
             "pretrain_discriminator_epochs", pretrain_discriminator_epochs
         )
+        if pad_token is None and self.vocabulary is not None:
+            pad_token = self.vocabulary.pad_id
         if pad_token is not None and not 0 <= int(pad_token) < self.vocab_size:
             raise ValueError(f"pad_token must be a token id in [0, {self.vocab_size}).")
         self.pad_token = None if pad_token is None else int(pad_token)
@@ -367,3 +375,24 @@ class SequenceGAN(adversarial_model.AdversarialModel):
             pad_token=self.pad_token,
             batch_size=batch_size,
         )
+
+    def generate_text(self, num, seed=0, **decoding):
+        """`generate`'s sequences as text, each read up to `[EOS]` by the model's `vocabulary`.
+
+        `**decoding` are `generate`'s (`temperature`, `top_k`, `top_p`, `greedy`,
+        `batch_size`). Returns a list of `num` strings.
+        """
+        return vocabulary_lib.generate_text(self, num, seed, **decoding)
+
+    def get_config(self):
+        config = super().get_config()
+        if self.vocabulary is not None:
+            config["vocabulary"] = keras.saving.serialize_keras_object(self.vocabulary)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if config.get("vocabulary") is not None:
+            config["vocabulary"] = keras.saving.deserialize_keras_object(config["vocabulary"])
+        return super().from_config(config)

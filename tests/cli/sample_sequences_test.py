@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 
 from kgan import cli
+from kgan.data import vocabulary as vocabulary_lib
+from kgan.models import seq_gan as seq_gan_lib
 from kgan.testing import sequences
 from kgan.testing.cli import run
 from kgan.testing.cli import run_error
@@ -53,6 +55,25 @@ def test_txt_holds_one_sequence_per_line(seq_gan, tmp_path, capsys):
     run(["sample", path, "--num", 3, "--seed", 1, "--out", out], capsys)
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines == [" ".join(map(str, row)) for row in model.generate(3, seed=1)]
+
+
+def test_txt_holds_words_for_a_model_with_a_vocabulary(tmp_path, capsys):
+    words = ["the", "cat", "dog", "sat", "ran", "a", "mat", "on"]  # 12 ids with the specials
+    model = seq_gan_lib.SeqGAN(
+        sequences.tiny_generator(),
+        sequences.tiny_discriminator(),
+        seed=3,
+        vocabulary=vocabulary_lib.Vocabulary(words),
+    )
+    model.compile()
+    model.save(tmp_path / "model.keras")
+    out = tmp_path / "words.txt"
+    argv = ["sample", tmp_path / "model.keras", "--num", NUM, "--seed", 1, "--out", out]
+    assert f"Wrote {NUM} sequences as text to" in run(argv, capsys)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines == model.generate_text(NUM, seed=1)
+    written = " ".join(lines).split()
+    assert written and set(written) <= {*words, "[UNK]", "[SOS]"}
 
 
 @pytest.mark.parametrize("artefact", ["saved_model", "generator.tflite"])

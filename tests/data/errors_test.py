@@ -19,6 +19,7 @@ def test_data_error_is_a_value_error_and_exported():
         lambda tmp_path: data.from_arrays(np.zeros([3])),
         lambda tmp_path: data.from_folder(tmp_path / "missing"),
         lambda tmp_path: data.load("not_a_dataset_name"),
+        lambda tmp_path: data.from_text_files(tmp_path / "missing.txt", max_length=8),
     ],
 )
 def test_every_loader_raises_it(tmp_path, make_dataset):
@@ -30,13 +31,17 @@ def test_every_loader_raises_it(tmp_path, make_dataset):
 def test_public_api():
     assert sorted(data.__all__) == [
         "DataError",
+        "Vocabulary",
         "check_token_ids",
         "digits_arrays",
         "from_arrays",
         "from_folder",
         "from_paired_folders",
         "from_side_by_side",
+        "from_text_files",
+        "from_text_lines",
         "from_tfds",
+        "from_tfds_text",
         "from_token_ids",
         "load",
         "load_digits",
@@ -44,6 +49,7 @@ def test_public_api():
         "make_oracle",
         "oracle_sequences",
         "paired_arrays",
+        "python_docs_sentences",
         "random_jitter",
         "task_accuracy",
         "task_dataset",
