@@ -4,6 +4,7 @@ import keras
 import numpy as np
 
 from kgan.metrics import evaluation
+from kgan.metrics import sequence_evaluation
 
 # Result keys that count samples or classes rather than score the generator: not logged.
 _COUNT_KEYS = ("num_samples", "num_real", "num_classes", "num_train")
@@ -14,7 +15,9 @@ class GenerativeMetrics(keras.callbacks.Callback):
 
     At the end of an evaluated epoch it generates `num_samples` samples with
     `model.generate(num, seed=..., batch_size=...)`, runs the metrics of
-    `kgan.metrics.evaluation.Evaluator` on them and puts the scalar results (`fid`, `kid`,
+    `kgan.metrics.evaluation.Evaluator` on them (for a sequence GAN with the text metrics
+    `"bleu"`, `"self_bleu"`, `"nll_test"`, `"nll_oracle"`: those of
+    `kgan.metrics.sequence_evaluation.SequenceEvaluator`) and puts the scalar results (`fid`, `kid`,
     `kid_std`, `is`, `precision`, ...) into `logs`, so that the callbacks after it in the list
     (`History`, which `fit` returns, the progress bar, `CSVLogger`, `TensorBoard` as `epoch_fid`,
     `EarlyStopping(monitor="fid", mode="min")`, `ModelCheckpoint`) see them. List values
@@ -45,8 +48,12 @@ class GenerativeMetrics(keras.callbacks.Callback):
     Args:
         metrics: Names from `kgan.metrics.evaluation.METRICS` (`"fid"`, `"kid"`, `"is"`,
             `"pr"`, `"dc"`, `"classes"`, `"copies"`), a sequence or a comma-separated string.
+            For a sequence model, names from `sequence_evaluation.SEQUENCE_METRICS` instead
+            (`"bleu"`, `"self_bleu"`, `"nll_test"`, `"nll_oracle"`), logged as `bleu_2` ..
+            `bleu_5`, `self_bleu_2` .. `self_bleu_5`, `nll_test`, `nll_oracle`.
         real_data: Real samples: a NumPy array or a `tf.data.Dataset` of samples or
-            `(samples, labels)` (see `Evaluator`). Defaults to `None`.
+            `(samples, labels)` (see `Evaluator`); for text metrics, held-out token ids
+            `[N, T]` (array or dataset) or a list of sentences. Defaults to `None`.
         every_n_epochs: Evaluate after every this many epochs. Defaults to `1`.
         num_samples: Samples generated per evaluation. FID from fewer samples than the
             feature dimension (2048 for Inception) is biased and warned about. Defaults to
@@ -59,10 +66,14 @@ class GenerativeMetrics(keras.callbacks.Callback):
         num_real: Cap on the real samples used. Defaults to `None` (all of a finite dataset).
         prefix: Prepended to every key in the logs, e.g. `"ema_"`. Defaults to `""`.
         options: Keyword arguments per metric (see `Evaluator`), e.g.
-            `{"kid": {"subset_size": 500}}`. Defaults to `None`.
+            `{"kid": {"subset_size": 500}}`; for text metrics, keyword arguments of
+            `SequenceEvaluator` (`orders`, `self_bleu_samples`, `decoding`). Defaults to
+            `None`.
         condition_source: Where a conditional model's conditions come from (see
             `Evaluator`): `None` for uniform class ids (rows of the real labels for attribute
             vectors), `"real"` for the real data's labels. Defaults to `None`.
+        oracle: For `"nll_oracle"`: the synthetic oracle (`keras.Model` or `.keras` path)
+            that scores the samples. Defaults to `None`.
 
     Attributes:
         evaluator: The `Evaluator`, holding the real features.
@@ -104,21 +115,32 @@ class GenerativeMetrics(keras.callbacks.Callback):
         prefix="",
         options=None,
         condition_source=None,
+        oracle=None,
     ):
         super().__init__()
         for name, value in (("every_n_epochs", every_n_epochs), ("num_samples", num_samples)):
             if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
                 raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
-        self.evaluator = evaluation.Evaluator(
-            metrics,
-            extractor=extractor,
-            real_data=real_data,
-            real_statistics=real_statistics,
-            num_real=num_real,
-            batch_size=batch_size,
-            options=options,
-            condition_source=condition_source,
-        )
+        if _names_sequence_metrics(metrics):
+            self.evaluator = sequence_evaluation.SequenceEvaluator(
+                metrics,
+                real_data=real_data,
+                oracle=oracle,
+                num_references=num_real,
+                batch_size=batch_size,
+                **(options or {}),
+            )
+        else:
+            self.evaluator = evaluation.Evaluator(
+                metrics,
+                extractor=extractor,
+                real_data=real_data,
+                real_statistics=real_statistics,
+                num_real=num_real,
+                batch_size=batch_size,
+                options=options,
+                condition_source=condition_source,
+            )
         self.every_n_epochs = int(every_n_epochs)
         self.num_samples = int(num_samples)
         self.seed = seed
@@ -133,7 +155,10 @@ class GenerativeMetrics(keras.callbacks.Callback):
                 f"which {type(self.model).__name__} does not have. Use a kgan model (kgan.GAN), "
                 "or evaluate with kgan.metrics.evaluation.Evaluator and a generate function."
             )
-        self.evaluator.prepare()
+        if isinstance(self.evaluator, sequence_evaluation.SequenceEvaluator):
+            self.evaluator.prepare(self.model)  # encodes real sentences with its vocabulary
+        else:
+            self.evaluator.prepare()
         self._first_epoch_done = False
 
     def should_evaluate(self, epoch):
@@ -164,3 +189,17 @@ class GenerativeMetrics(keras.callbacks.Callback):
             and isinstance(value, int | float)
             and not isinstance(value, bool)
         }
+
+
+def _names_sequence_metrics(metrics):
+    """Whether `metrics` are text metrics; mixing them with image metrics is refused."""
+    names = metrics.split(",") if isinstance(metrics, str) else list(metrics)
+    names = [str(name).strip().lower() for name in names if str(name).strip()]
+    text = [name for name in names if name in sequence_evaluation.SEQUENCE_METRICS]
+    if text and len(text) < len(names):
+        others = [name for name in names if name not in text]
+        raise ValueError(
+            f"The metrics {others} score images and {text} score sequences: one model makes "
+            "one kind of sample, so choose metrics of that kind."
+        )
+    return bool(text)

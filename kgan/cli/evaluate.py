@@ -18,6 +18,9 @@ drawn uniformly over its classes; with `--metrics classes` the JSON then has
 `condition_accuracy`, the share of samples the extractor classifies as the class asked for. A
 model conditioned on attribute vectors needs them from the real data, which `--data` does not
 carry: evaluate it from Python (`kgan.metrics.evaluation.Evaluator`).
+
+A sequence model (SeqGAN, MaliGAN, RelGAN) is scored with BLEU, self-BLEU, NLL_test and
+NLL_oracle against `--data` token ids or sentences instead (`kgan.cli.evaluate_sequences`).
 """
 
 import json
@@ -26,10 +29,15 @@ import os
 import time
 
 from kgan.cli import common
+from kgan.cli import evaluate_sequences
 from kgan.cli import features
 from kgan.cli import loading
+from kgan.cli import sample_sequences
 
-HELP = "compute FID, KID, IS, precision/recall, density/coverage of a saved model"
+HELP = (
+    "compute FID, KID, IS, precision/recall, density/coverage of a saved model (BLEU, "
+    "self-BLEU, NLL of a sequence model)"
+)
 DEFAULT_METRICS = "fid,kid,is"
 
 
@@ -39,14 +47,21 @@ def add_arguments(parser):
         "--data",
         required=True,
         help="real images (digits, a folder of images, a tfds name such as cifar10:test) or an "
-        ".npz of statistics written by `kgan stats` (FID only)",
+        ".npz of statistics written by `kgan stats` (FID only); for a sequence model, an .npy "
+        "of token ids [N, T] or a text file of sentences, one per line",
     )
     parser.add_argument(
         "--metrics",
-        default=DEFAULT_METRICS,
+        default=None,
         help="comma-separated metrics: fid, kid, is, pr (precision/recall), dc (density/"
         f"coverage), classes (class histogram), copies (duplicates, copies of the data) "
-        f"(default: {DEFAULT_METRICS})",
+        f"(default: {DEFAULT_METRICS}); for a sequence model bleu, self_bleu, nll_test, "
+        f"nll_oracle (default: {evaluate_sequences.DEFAULT_METRICS})",
+    )
+    parser.add_argument(
+        "--oracle",
+        default=None,
+        help="sequence models: the synthetic oracle's .keras file, for --metrics nll_oracle",
     )
     parser.add_argument(
         "--num", type=int, default=10000, help="number of generated samples (default: 10000)"
@@ -152,13 +167,21 @@ def run(args):
     """Generates `args.num` samples and prints the chosen metrics against `args.data`."""
     from kgan.metrics import evaluation
 
-    metrics = parse_metrics(args.metrics)
     common.check_positive(args.num, "--num")
     common.check_positive(args.num_real, "--num-real")
     common.check_positive(args.batch_size, "--batch-size")
     if args.out is not None:
         common.check_extension(args.out, (".json",))
         common.check_output_file(args.out)
+    start = time.perf_counter()
+    model = loading.load_model(args.model)
+    if sample_sequences.makes_tokens(model):
+        return report(args, json_safe(evaluate_sequences.run(args, model, start)))
+    if args.oracle is not None:
+        raise common.CommandError(
+            "--oracle applies to sequence models; this model makes images", common.USAGE_ERROR
+        )
+    metrics = parse_metrics(args.metrics or DEFAULT_METRICS)
     if os.path.isdir(args.data) or not args.data.lower().endswith(".npz"):
         statistics_file = None
     else:
@@ -172,8 +195,6 @@ def run(args):
             common.USAGE_ERROR,
         )
 
-    start = time.perf_counter()
-    model = loading.load_model(args.model)
     image_shape = sample_shape(model)
     real_statistics, real_data = None, None
     if statistics_file is None:  # before the extractor, which may download or train
@@ -209,6 +230,11 @@ def run(args):
             "seconds": round(time.perf_counter() - start, 1),
         }
     )
+    report(args, payload)
+
+
+def report(args, payload):
+    """Writes `payload` to `--out` if asked, and prints it as JSON or as a table."""
     if args.out is not None:
         common.write_json(args.out, payload)
     if args.json:
@@ -220,7 +246,7 @@ def run(args):
 
 
 # Settings, printed above the scores; everything else in the payload is a score.
-SETTINGS = ("model", "data", "extractor", "metrics", "seed", "batch_size", "seconds")
+SETTINGS = ("model", "data", "extractor", "oracle", "metrics", "seed", "batch_size", "seconds")
 
 
 def _cell(value):

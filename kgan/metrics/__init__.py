@@ -21,7 +21,9 @@ Around them:
 - Text: `sequence_nll` / `SequenceNLL` (NLL_oracle of samples under the synthetic oracle,
   NLL_test of held-out data under the generator) and `bleu` / `self_bleu` (equal to NLTK's
   smoothed sentence BLEU averaged, as text-GAN papers report); `temperature_sweep` traces
-  quality against diversity over sampling temperatures (Caccia et al. 2020).
+  quality against diversity over sampling temperatures (Caccia et al. 2020);
+  `sequence_evaluation.SequenceEvaluator` samples a sequence model and computes them all
+  (`GenerativeMetrics` and `kgan evaluate` use it for sequence models).
 - `evaluation`: `Evaluator` (and `evaluate_generator`, its one-call form) run a generator batch
   by batch through one
   extractor call per batch into every chosen metric (`kgan.callbacks.GenerativeMetrics` and
@@ -53,6 +55,7 @@ from kgan.metrics import evaluation
 from kgan.metrics import feature_extractors
 from kgan.metrics import linalg
 from kgan.metrics import mode_collapse
+from kgan.metrics import sequence_evaluation
 from kgan.metrics.bleu import bleu
 from kgan.metrics.bleu import self_bleu
 from kgan.metrics.density_coverage import DensityCoverage
@@ -100,6 +103,7 @@ __all__ = [
     "kernel_distance",
     "linalg",
     "mode_collapse",
+    "sequence_evaluation",
     "precision_recall",
     "self_bleu",
     "sequence_nll",
