@@ -153,9 +153,7 @@ def from_text_files(paths, max_length, batch_size=64, **kwargs):
     ```
     """
     files = text_files(paths)
-    lines = []
-    for path in files:
-        lines.extend(_read_lines(path))
+    lines = read_text_lines(files)
     named = repr(files[0]) if len(files) == 1 else f"the {len(files)} files of {paths!r}"
     kwargs.setdefault("source", named)
     return from_text_lines(lines, max_length, batch_size, **kwargs)
@@ -188,6 +186,18 @@ def text_files(paths):
         else:
             files.append(pattern)
     return files
+
+
+def read_text_lines(paths):
+    """The non-empty lines (stripped) of the UTF-8 text files that `paths` names, in order.
+
+    `paths` is what `from_text_files` takes; its errors are `text_files`' and a `DataError`
+    for a file that is not UTF-8.
+    """
+    lines = []
+    for path in text_files(paths):
+        lines.extend(_read_lines(path))
+    return lines
 
 
 def _read_lines(path):

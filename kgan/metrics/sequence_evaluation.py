@@ -91,7 +91,8 @@ class SequenceEvaluator:
         self.batch_size = int(batch_size)
         self.decoding = dict(decoding or {})
         self.real_tokens = None
-        self._references = None
+        self.references = None
+        self._nll_metrics = {}
 
     def prepare(self, model):
         """Reads the real sequences (and the oracle) once, for `model`'s vocabulary and length."""
@@ -110,7 +111,7 @@ class SequenceEvaluator:
         if self.num_references is not None:
             tokens = tokens[: int(self.num_references)]
         self.real_tokens = tokens
-        self._references = sentences(tokens, model.pad_token, end_token(model))
+        self.references = sentences(tokens, model.pad_token, end_token(model))
 
     def evaluate(self, model, num_samples=1000, seed=0):
         """Samples `num_samples` sequences of `model` and returns `{metric key: value}`."""
@@ -121,18 +122,27 @@ class SequenceEvaluator:
         results = {"num_samples": int(num_samples)}
         if "bleu" in self.metrics:
             for order in self.orders:
-                results[f"bleu_{order}"] = bleu_lib.bleu(hypotheses, self._references, order)
+                results[f"bleu_{order}"] = bleu_lib.bleu(hypotheses, self.references, order)
         if "self_bleu" in self.metrics:
             scored = hypotheses[: self.self_bleu_samples]
             for order in self.orders:
                 results[f"self_bleu_{order}"] = bleu_lib.self_bleu(scored, order)
         if "nll_test" in self.metrics:
-            results["nll_test"] = sequence_nll_lib.sequence_nll(
-                model.generator, self.real_tokens, model.pad_token
-            )
+            results["nll_test"] = self._nll(model.generator, model.pad_token, self.real_tokens)
         if "nll_oracle" in self.metrics:
-            results["nll_oracle"] = sequence_nll_lib.sequence_nll(self.oracle, samples)
+            results["nll_oracle"] = self._nll(self.oracle, None, samples)
         return results
+
+    def _nll(self, network, pad_token, tokens):
+        # One streaming metric (one traced function) per network, reused by every evaluation:
+        # a new one per call would trace again each epoch, and TensorFlow warns of retracing.
+        key = (id(network), pad_token)
+        if self._nll_metrics.get(key, (None,))[0] is not network:
+            self._nll_metrics[key] = (network, sequence_nll_lib.SequenceNLL(network, pad_token))
+        metric = self._nll_metrics[key][1]
+        metric.reset_state()
+        metric.update_state(tokens, batch_size=self.batch_size)
+        return metric.result()
 
 
 def parse_metrics(metrics):

@@ -13,6 +13,8 @@ Both are nats per token, averaged over every counted token of every sequence (pa
 out), accumulated batch by batch so any number of sequences fits in memory.
 """
 
+import weakref
+
 import numpy as np
 import tensorflow as tf
 
@@ -39,18 +41,12 @@ class SequenceNLL:
     def __init__(self, network, pad_token=None):
         self.network = network
         self.pad_token = pad_token
-        self._score = tf.function(self._batch_sums, reduce_retracing=True)
+        self._score = _scoring_function(network, pad_token)
         self.reset_state()
 
     def reset_state(self):
         self.total = 0.0
         self.count = 0.0
-
-    def _batch_sums(self, tokens):
-        logits = self.network(self.network.teacher_inputs(tokens), training=False)
-        mask = sequence_losses.token_mask(tokens, self.pad_token)
-        log_likelihood = sequence_losses.token_log_likelihood(tokens, logits)
-        return -tf.reduce_sum(log_likelihood * mask), tf.reduce_sum(mask)
 
     def update_state(self, tokens, batch_size=500):
         """Adds int token ids `[N, max_length]`, `batch_size` sequences per forward pass."""
@@ -72,6 +68,27 @@ class SequenceNLL:
     def result(self):
         """Mean NLL per counted token (nats); `nan` before any token."""
         return self.total / self.count if self.count else float("nan")
+
+
+# Traced scoring functions per network and pad token. Every `SequenceNLL` of one network shares
+# one function, traced once for any batch size (the batch dimension is `None`), so metrics made
+# anew at every evaluation do not trace again (and TensorFlow does not warn of retracing).
+_FUNCTIONS = weakref.WeakKeyDictionary()
+
+
+def _scoring_function(network, pad_token):
+    functions = _FUNCTIONS.setdefault(network, {})
+    if pad_token not in functions:
+
+        def batch_sums(tokens):
+            logits = network(network.teacher_inputs(tokens), training=False)
+            mask = sequence_losses.token_mask(tokens, pad_token)
+            log_likelihood = sequence_losses.token_log_likelihood(tokens, logits)
+            return -tf.reduce_sum(log_likelihood * mask), tf.reduce_sum(mask)
+
+        spec = tf.TensorSpec([None, network.max_length], tf.int32)
+        functions[pad_token] = tf.function(batch_sums, input_signature=[spec])
+    return functions[pad_token]
 
 
 def sequence_nll(network, tokens, pad_token=None, batch_size=500):

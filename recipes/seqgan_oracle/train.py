@@ -43,6 +43,7 @@ DEFAULTS = {
     "embedding_dim": 32,
     "hidden_dim": 32,
     "learning_rate": 1e-2,
+    "adversarial_learning_rate": 1e-3,
     "oracle": None,
     "test": None,
     "num_samples": 5000,
@@ -72,6 +73,7 @@ def parse_flags(argv=None):
     add("--embedding-dim", type=int, help="generator embedding size")
     add("--hidden-dim", type=int, help="generator LSTM units")
     add("--learning-rate", type=float, help="generator Adam learning rate (clipnorm 5)")
+    add("--adversarial-learning-rate", type=float, help="generator rate, adversarial phase")
     add("--oracle", help="the oracle's .keras file, to report NLL_oracle of samples")
     add("--test", help="an .npy of held-out token ids, to report NLL_test")
     add("--num-samples", type=int, help="samples scored by the oracle")
@@ -99,8 +101,9 @@ def parse_flags(argv=None):
     for name in ("mle_epochs", "pretrain_d_epochs", "adversarial_epochs"):
         if flags[name] < 0:
             raise run_directory.UsageError(f"--{name.replace('_', '-')} must be >= 0")
-    if flags["learning_rate"] <= 0:
-        raise run_directory.UsageError("--learning-rate must be positive")
+    for name in ("learning_rate", "adversarial_learning_rate"):
+        if flags[name] <= 0:
+            raise run_directory.UsageError(f"--{name.replace('_', '-')} must be positive")
     flags["epochs"] = flags["mle_epochs"] + flags["pretrain_d_epochs"] + flags["adversarial_epochs"]
     if flags["epochs"] == 0:
         raise run_directory.UsageError("all epoch counts are 0: nothing to train")
@@ -125,6 +128,7 @@ def build_model(flags, length):
         pretrain_generator_epochs=flags["mle_epochs"],
         pretrain_discriminator_epochs=flags["pretrain_d_epochs"],
         discriminator_steps=flags["discriminator_steps"],
+        adversarial_learning_rate=flags["adversarial_learning_rate"],
         **options,
     )
     return model

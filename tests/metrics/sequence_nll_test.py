@@ -49,3 +49,18 @@ def test_bad_sequences_are_refused():
     with pytest.raises(ValueError, match=r"must be in \[0, 12\)"):
         metric.update_state(np.full((3, 6), 12))
     assert np.isnan(metrics.SequenceNLL(sequences.tiny_generator()).result())
+
+
+def test_one_trace_for_every_batch_size_and_every_metric_of_a_network():
+    # GenerativeMetrics and the recipes make a metric per evaluation: none may trace again.
+    network = sequences.tiny_generator()
+    first = metrics.SequenceNLL(network, pad_token=0)
+    for num in (20, 7, 33):
+        tokens = sequences.counting_sequences(num)
+        first.update_state(tokens, batch_size=16)
+        metric = metrics.SequenceNLL(network, pad_token=0)
+        metric.update_state(tokens, batch_size=16)
+        assert metric.result() == pytest.approx(numpy_nll(network, tokens, 0), rel=1e-5)
+    assert first._score.experimental_get_tracing_count() == 1
+    other = metrics.SequenceNLL(network)  # other padding: its own function
+    assert other._score is not first._score
