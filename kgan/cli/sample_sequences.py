@@ -130,12 +130,15 @@ def run(model, args, num):
             top_p=1.0 if args.top_p is None else args.top_p,
             greedy=bool(args.greedy),
         )
+    vocabulary = getattr(model, "vocabulary", None)
+    if vocabulary is not None:
+        # Sentences end at [EOS]: the ids after it are padding, in the .npy as in the text.
+        decoding["end_token"] = vocabulary.end_id
     try:
         tokens = model.generate(num, seed=args.seed, batch_size=args.batch_size, **decoding)
     except ValueError as error:  # e.g. top_k, checked against the model
         raise common.CommandError(common.one_line(error), common.USAGE_ERROR) from None
     tokens = np.asarray(tokens, np.int32)
-    vocabulary = getattr(model, "vocabulary", None)
     what = f"sequences of {tokens.shape[1]} token ids"
     if extension == ".txt":
         text = "".join(f"{line}\n" for line in lines(tokens, vocabulary))

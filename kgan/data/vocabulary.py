@@ -273,18 +273,22 @@ class Vocabulary:
         return f"<Vocabulary size={self.size} words=[{shown}{more}]>"
 
 
-def check_matches(vocabulary, vocab_size, owner):
-    """Raises `ValueError` unless `vocabulary` (or `None`) has `vocab_size` ids."""
+def check_matches(vocabulary, vocab_size, owner, label="vocabulary", attribute="vocab_size"):
+    """Raises `ValueError` unless `vocabulary` (or `None`) has `vocab_size` ids.
+
+    `label` names the vocabulary (`"source_vocabulary"`) and `attribute` the networks' size
+    it must equal (`"source_vocab_size"`), for the messages.
+    """
     if vocabulary is None:
         return
     if not isinstance(vocabulary, Vocabulary):
         raise TypeError(
-            f"{owner}'s vocabulary must be a kgan.data.Vocabulary; got {type(vocabulary).__name__}."
+            f"{owner}'s {label} must be a kgan.data.Vocabulary; got {type(vocabulary).__name__}."
         )
     if len(vocabulary) != vocab_size:
         raise ValueError(
-            f"The vocabulary has {len(vocabulary)} tokens but {owner}'s generator has "
-            f"vocab_size={vocab_size}: build the networks with vocab_size=len(vocabulary)."
+            f"The {label} has {len(vocabulary)} tokens but {owner}'s generator has "
+            f"{attribute}={vocab_size}: build the networks with {attribute}=len({label})."
         )
 
 

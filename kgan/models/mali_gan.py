@@ -30,6 +30,9 @@ class MaliGAN(sequence_gan.SequenceGAN):
         generator: A token generator, e.g. `kgan.networks.RecurrentGenerator`.
         discriminator: A sequence classifier returning logits `[batch, 1]`.
         seed: Integer seed of the sampling noise. Defaults to a random one.
+        vocabulary: A `kgan.data.Vocabulary` of the generator's `vocab_size` tokens, saved with
+            the model: `generate_text` and `kgan sample` then write words, and its pad id is
+            the padding. Defaults to `None` (bare token ids).
         **kwargs: Passed to `keras.Model` (e.g. `name`).
 
     Example:

@@ -50,6 +50,9 @@ class RelGAN(sequence_gan.SequenceGAN):
         discriminator: A sequence classifier taking token distributions `[batch, T, V]`, e.g.
             `kgan.networks.SequenceDiscriminator`.
         seed: Integer seed of the Gumbel noise. Defaults to a random one.
+        vocabulary: A `kgan.data.Vocabulary` of the generator's `vocab_size` tokens, saved with
+            the model: `generate_text` and `kgan sample` then write words, and its pad id is
+            the padding. Defaults to `None` (bare token ids).
         **kwargs: Passed to `keras.Model` (e.g. `name`).
 
     Example:

@@ -13,6 +13,7 @@ learns through the Gumbel-softmax relaxation of `RelGAN`, which `Seq2SeqGAN` ext
 import keras
 import tensorflow as tf
 
+from kgan.data import vocabulary as vocabulary_lib
 from kgan.losses import sequence as sequence_losses
 from kgan.models import conditions
 from kgan.models import rel_gan
@@ -55,6 +56,12 @@ class Seq2SeqGAN(rel_gan.RelGAN):
         discriminator: A model on `[source, output]` (ids or distributions) returning logits,
             e.g. `kgan.networks.SequencePairDiscriminator`.
         seed: Integer seed of the sampling, Gumbel and mismatch draws. Defaults to a random one.
+        vocabulary: A `kgan.data.Vocabulary` of the target side's `vocab_size` tokens, saved with
+            the model: `generate_text` and `kgan sample` then write words, and its pad id is
+            the padding. Defaults to `None` (bare token ids).
+        source_vocabulary: A `kgan.data.Vocabulary` of the source side's `source_vocab_size`
+            tokens, saved with the model; with both vocabularies `translate_text` maps
+            sentences to sentences. Defaults to `None`.
         **kwargs: Passed to `keras.Model` (e.g. `name`).
 
     Example:
@@ -81,7 +88,7 @@ class Seq2SeqGAN(rel_gan.RelGAN):
 
     mismatch_weight = 1.0
 
-    def __init__(self, generator, discriminator, seed=None, **kwargs):
+    def __init__(self, generator, discriminator, seed=None, source_vocabulary=None, **kwargs):
         for network, role in ((generator, "generator"), (discriminator, "discriminator")):
             for attribute in ("source_vocab_size", "source_length"):
                 if not hasattr(network, attribute):
@@ -101,6 +108,14 @@ class Seq2SeqGAN(rel_gan.RelGAN):
                 )
         self.source_vocab_size = generator.source_vocab_size
         self.source_length = generator.source_length
+        vocabulary_lib.check_matches(
+            source_vocabulary,
+            self.source_vocab_size,
+            "Seq2SeqGAN",
+            label="source_vocabulary",
+            attribute="source_vocab_size",
+        )
+        self.source_vocabulary = source_vocabulary
         super().__init__(generator, discriminator, seed=seed, **kwargs)
 
     def compile(self, *optimizers, mismatch_weight=1.0, **kwargs):
@@ -235,3 +250,41 @@ class Seq2SeqGAN(rel_gan.RelGAN):
             sources=sources,
             **decoding,
         )
+
+    def translate_text(self, texts, seed=0, **decoding):
+        """The output sentence for each source sentence of `texts`, as a list of strings.
+
+        The sources are encoded by `source_vocabulary` (ending with `[EOS]`), generated from
+        with `**decoding` (`temperature`, `top_k`, `top_p`, `greedy`, `batch_size`), and read
+        by `vocabulary` up to `[EOS]`.
+
+        Raises:
+            ValueError: for a model without both vocabularies, or a sentence longer than
+                `source_length` tokens.
+        """
+        if self.source_vocabulary is None or self.vocabulary is None:
+            raise ValueError(
+                "translate_text needs the model's source_vocabulary and vocabulary: build "
+                "Seq2SeqGAN(..., vocabulary=..., source_vocabulary=...), or call generate() "
+                "with source ids."
+            )
+        sources = self.source_vocabulary.encode(vocabulary_lib.as_texts(texts), self.source_length)
+        decoding.setdefault("end_token", self.vocabulary.end_id)
+        return self.vocabulary.decode(self.generate(sources, seed=seed, **decoding))
+
+    def get_config(self):
+        config = super().get_config()
+        if self.source_vocabulary is not None:
+            config["source_vocabulary"] = keras.saving.serialize_keras_object(
+                self.source_vocabulary
+            )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if config.get("source_vocabulary") is not None:
+            config["source_vocabulary"] = keras.saving.deserialize_keras_object(
+                config["source_vocabulary"]
+            )
+        return super().from_config(config)

@@ -73,8 +73,11 @@ def run_phases_test(model, dataset, adversarial_logs, pretrain_logs=("d_loss",))
     return history
 
 
-def tiny_seq2seq_model(seed=3, source_vocab_size=VOCAB_SIZE, source_length=LENGTH):
-    """An untrained `kgan.Seq2SeqGAN` on a 16-unit encoder-decoder and a tiny pair critic."""
+def tiny_seq2seq_model(seed=3, source_vocab_size=VOCAB_SIZE, source_length=LENGTH, **kwargs):
+    """An untrained `kgan.Seq2SeqGAN` on a 16-unit encoder-decoder and a tiny pair critic.
+
+    `**kwargs` go to `Seq2SeqGAN` (e.g. `vocabulary`, `source_vocabulary`).
+    """
     from kgan.models import seq2seq_gan
     from kgan.networks import seq2seq_generator
     from kgan.networks import sequence_pair_discriminator
@@ -93,7 +96,7 @@ def tiny_seq2seq_model(seed=3, source_vocab_size=VOCAB_SIZE, source_length=LENGT
         num_filters=6,
         dropout=0.0,
     )
-    return seq2seq_gan.Seq2SeqGAN(generator, discriminator, seed=seed)
+    return seq2seq_gan.Seq2SeqGAN(generator, discriminator, seed=seed, **kwargs)
 
 
 def reversal_dataset(num=64, batch_size=16, seed=0):

@@ -74,6 +74,14 @@ def test_txt_holds_words_for_a_model_with_a_vocabulary(tmp_path, capsys):
     assert lines == model.generate_text(NUM, seed=1)
     written = " ".join(lines).split()
     assert written and set(written) <= {*words, "[UNK]", "[SOS]"}
+    # The ids of the same sentences: padding after [EOS], as the text ends there.
+    ids_out = tmp_path / "ids.npy"
+    run(["sample", tmp_path / "model.keras", "--num", 40, "--seed", 1, "--out", ids_out], capsys)
+    ids = np.load(ids_out)
+    np.testing.assert_array_equal(ids, model.generate(40, seed=1, end_token=3))
+    ends_before = np.cumsum(ids == 3, axis=1) - (ids == 3)  # [EOS]s strictly before each id
+    assert (ids == 3).any() and (ids[ends_before > 0] == 0).all()
+    assert model.vocabulary.decode(ids) == model.generate_text(40, seed=1)
 
 
 @pytest.mark.parametrize("artefact", ["saved_model", "generator.tflite"])

@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 from kgan.data import sequence_tasks
+from kgan.data import vocabulary as vocabulary_lib
 from kgan.losses import adversarial
 from kgan.models import noise
 from kgan.models import seq2seq_gan
@@ -136,3 +137,29 @@ def test_bad_networks_and_batches_are_refused():
         model.generate(tokens[:, :3])
     with pytest.raises(ValueError, match="adversarial_learning_rate must be > 0"):
         model.compile(adversarial_learning_rate=0.0)
+
+
+def test_vocabularies_translate_sentences_and_are_saved(tmp_path):
+    source_words = ["un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit"]
+    target_words = ["one", "two", "three", "four", "five", "six", "seven", "eight"]
+    model = sequences.tiny_seq2seq_model(
+        vocabulary=vocabulary_lib.Vocabulary(target_words),
+        source_vocabulary=vocabulary_lib.Vocabulary(source_words),
+    )
+    model.compile()
+    texts = ["un deux trois", "huit sept"]
+    translated = model.translate_text(texts, seed=2)
+    sources = model.source_vocabulary.encode(texts, sequences.LENGTH)
+    expected = model.vocabulary.decode(model.generate(sources, seed=2, end_token=3))
+    assert translated == expected and all(isinstance(text, str) for text in translated)
+    assert set(" ".join(translated).split()) <= set(target_words) | {"[UNK]", "[SOS]"}
+    model.save(tmp_path / "s2s.keras")
+    loaded = keras.saving.load_model(tmp_path / "s2s.keras")
+    assert loaded.source_vocabulary == model.source_vocabulary
+    assert loaded.vocabulary == model.vocabulary
+    assert loaded.translate_text(texts, seed=2) == translated
+
+    with pytest.raises(ValueError, match=r"source_vocabulary has 6 tokens .* source_vocab_size"):
+        sequences.tiny_seq2seq_model(source_vocabulary=vocabulary_lib.Vocabulary(["a", "b"]))
+    with pytest.raises(ValueError, match="translate_text needs the model's source_vocabulary"):
+        sequences.tiny_seq2seq_model().translate_text(texts)
