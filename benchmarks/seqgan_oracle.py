@@ -12,6 +12,9 @@ repository root after `recipes/seqgan_oracle/make_data.py --out runs/oracle`:
 python benchmarks/seqgan_oracle.py --mle runs/mle/model.keras --oracle-dir runs/oracle \
     --out runs/seqgan_oracle_benchmark.json
 ```
+
+With `--out`, the temperature curves are also drawn to `..._sweep.png` and to TensorBoard
+(`..._logs`, image `temperature_sweep`). `--plot-only` redraws them from an existing `--out`.
 """
 
 import os
@@ -59,8 +62,8 @@ def scores(generator, oracle, test, seed):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mle", required=True, help="model.keras of an MLE-only recipe run")
-    parser.add_argument("--oracle-dir", required=True, help="the folder make_data.py wrote")
+    parser.add_argument("--mle", help="model.keras of an MLE-only recipe run")
+    parser.add_argument("--oracle-dir", help="the folder make_data.py wrote")
     parser.add_argument("--algorithms", default="seqgan,maligan,relgan")
     parser.add_argument("--pretrain-d-epochs", type=int, default=10)
     parser.add_argument("--adversarial-epochs", type=int, default=6)
@@ -70,7 +73,16 @@ def main():
     parser.add_argument("--generator-learning-rate", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=None, help="write the results as JSON here")
+    parser.add_argument("--plot-only", action="store_true", help="redraw the curves of --out")
     flags = parser.parse_args()
+    if flags.plot_only:
+        stem = os.path.splitext(flags.out)[0]
+        with open(flags.out) as file:
+            sweeps = json.load(file)["temperature_sweeps"]
+        kgan.metrics.plot_temperature_sweeps(sweeps, stem + "_sweep.png", log_dir=stem + "_logs")
+        return
+    if not (flags.mle and flags.oracle_dir):
+        parser.error("--mle and --oracle-dir are required (or --plot-only --out FILE)")
 
     oracle = keras.saving.load_model(os.path.join(flags.oracle_dir, "oracle.keras"))
     test = np.load(os.path.join(flags.oracle_dir, "test.npy"))
@@ -114,6 +126,12 @@ def main():
     if flags.out:
         with open(flags.out, "w") as file:
             json.dump(results, file, indent=2)
+        # The curves (Caccia et al. 2020) beside the JSON: a PNG and a TensorBoard image.
+        stem = os.path.splitext(flags.out)[0]
+        kgan.metrics.plot_temperature_sweeps(
+            sweeps, path=stem + "_sweep.png", log_dir=stem + "_logs"
+        )
+        print(f"wrote {flags.out}, {stem}_sweep.png and TensorBoard logs in {stem}_logs")
 
 
 if __name__ == "__main__":

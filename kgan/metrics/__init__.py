@@ -21,7 +21,8 @@ Around them:
 - Text: `sequence_nll` / `SequenceNLL` (NLL_oracle of samples under the synthetic oracle,
   NLL_test of held-out data under the generator) and `bleu` / `self_bleu` (equal to NLTK's
   smoothed sentence BLEU averaged, as text-GAN papers report); `temperature_sweep` traces
-  quality against diversity over sampling temperatures (Caccia et al. 2020);
+  quality against diversity over sampling temperatures (Caccia et al. 2020), and
+  `plot_temperature_sweeps` draws those curves to PNG and TensorBoard;
   `sequence_evaluation.SequenceEvaluator` samples a sequence model and computes them all
   (`GenerativeMetrics` and `kgan evaluate` use it for sequence models).
 - `evaluation`: `Evaluator` (and `evaluate_generator`, its one-call form) run a generator batch
@@ -78,6 +79,7 @@ from kgan.metrics.precision_recall import precision_recall
 from kgan.metrics.sequence_nll import SequenceNLL
 from kgan.metrics.sequence_nll import sequence_nll
 from kgan.metrics.temperature_sweep import temperature_sweep
+from kgan.metrics.temperature_sweep_plot import plot_temperature_sweeps
 
 __all__ = [
     "DensityCoverage",
@@ -108,4 +110,5 @@ __all__ = [
     "self_bleu",
     "sequence_nll",
     "temperature_sweep",
+    "plot_temperature_sweeps",
 ]
