@@ -79,7 +79,9 @@ def main():
         stem = os.path.splitext(flags.out)[0]
         with open(flags.out) as file:
             sweeps = json.load(file)["temperature_sweeps"]
-        kgan.metrics.plot_temperature_sweeps(sweeps, stem + "_sweep.png", log_dir=stem + "_logs")
+        kgan.metrics.plot_temperature_sweeps(
+            sweeps, path=stem + "_sweep.png", log_dir=stem + "_logs"
+        )
         return
     if not (flags.mle and flags.oracle_dir):
         parser.error("--mle and --oracle-dir are required (or --plot-only --out FILE)")
