@@ -32,18 +32,18 @@ LABELS = {
 
 
 def plot_temperature_sweeps(
-    sweeps, x="nll_test", y="nll_oracle", path=None, log_dir=None, size=(720, 540), step=0
+    sweeps, path=None, log_dir=None, x="nll_test", y="nll_oracle", size=(720, 540), step=0
 ):
     """Draws each model's sweep as a line of `y` against `x`; returns the RGB image.
 
     Args:
         sweeps: `{model name: rows}`, the rows of `temperature_sweep` (dicts with
             `temperature` and the scores).
-        x: The score on the horizontal axis. Defaults to `"nll_test"`.
-        y: The score on the vertical axis. Defaults to `"nll_oracle"`.
         path: Also write a PNG here. Defaults to `None`.
         log_dir: Also write the image to TensorBoard here, as `temperature_sweep`. Defaults
             to `None`.
+        x: The score on the horizontal axis. Defaults to `"nll_test"`.
+        y: The score on the vertical axis. Defaults to `"nll_oracle"`.
         size: `(width, height)` in pixels. Defaults to `(720, 540)`.
         step: The TensorBoard step. Defaults to `0`.
 
