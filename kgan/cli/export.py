@@ -18,8 +18,11 @@ prints one line per artefact: size and parity against the Keras generator. An ex
 parity threshold writes nothing and fails with the figures.
 """
 
+import contextlib
+
 from kgan.cli import common
 from kgan.cli import loading
+from kgan.cli import quiet
 
 HELP = "export a saved model's generator to SavedModel / LiteRT, with parity checks"
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
@@ -128,21 +131,28 @@ def run(args):
     if args.representative is not None:
         representative = common.load_npy(args.representative, "--representative")
     model = loading.load_model(args.model)
+    # The parity check runs each .tflite in LiteRT, whose first run prints its XNNPACK notice
+    # straight to stderr. Not replayed on failure: the converter's and LiteRT's errors are in
+    # the exceptions they raise, which the command reports on its one error line below.
+    native_logs = (
+        contextlib.nullcontext() if args.verbose else quiet.native_stderr_hidden(replay=False)
+    )
     try:
-        report = export.export_generator(
-            model,
-            args.out,
-            format=formats,
-            quantize=quantize,
-            representative_data=representative,
-            num_representative=args.num_representative,
-            direction=args.direction,
-            seed=args.seed,
-            top_k=args.top_k,
-            top_p=args.top_p,
-            parity_threshold=thresholds or None,
-            verbose=False,
-        )
+        with native_logs:
+            report = export.export_generator(
+                model,
+                args.out,
+                format=formats,
+                quantize=quantize,
+                representative_data=representative,
+                num_representative=args.num_representative,
+                direction=args.direction,
+                seed=args.seed,
+                top_k=args.top_k,
+                top_p=args.top_p,
+                parity_threshold=thresholds or None,
+                verbose=False,
+            )
     except ValueError as error:  # ParityError included: the figures are in the message
         message = common.one_line(error).replace("representative_data=", "--representative ")
         message = message.replace("representative_data is for", "--representative is for")

@@ -22,11 +22,14 @@ An exported class-id model does not record its number of classes, so `num_classe
 (`class_ids = True`): `kgan sample` then needs explicit `--labels`.
 """
 
+import contextlib
+import functools
 import os
 
 import numpy as np
 
 from kgan.cli import common
+from kgan.cli import quiet
 from kgan.utils import images as images_lib
 
 
@@ -37,12 +40,19 @@ def is_exported(path):
     return path.lower().endswith(".tflite")
 
 
-def load(path):
-    """The adapter for the artefact at `path`, or a `CommandError` saying why it cannot load."""
+def load(path, hide_native_logs=False):
+    """The adapter for the artefact at `path`, or a `CommandError` saying why it cannot load.
+
+    Args:
+        path: A SavedModel folder or a `.tflite` file.
+        hide_native_logs: Keep LiteRT's own stderr lines (its XNNPACK notice) off the terminal
+            while a `.tflite` model loads and runs (see `kgan.cli.quiet`); its errors still
+            reach the caller, as exceptions. Defaults to `False`.
+    """
     if os.path.isdir(path):
         run_fn, inputs = _load_saved_model(path)
     else:
-        run_fn, inputs = _load_tflite(path)
+        run_fn, inputs = _load_tflite(path, hide_native_logs)
     if "translate" in inputs:
         return ExportedTranslator(path, run_fn, inputs["translate"])
     if "generate" in inputs and "uniforms" in inputs["generate"]:
@@ -84,23 +94,31 @@ def _load_saved_model(path):
     return run, inputs
 
 
-def _load_tflite(path):
+def _load_tflite(path, hide_native_logs=False):
     """`(run(signature, inputs), {signature: {input: (shape, dtype)}})` of a `.tflite` file."""
     from kgan.export import litert_runner
 
+    # Not replayed on failure: LiteRT's errors are in its exceptions, reported on one line.
+    native_logs = contextlib.nullcontext
+    if hide_native_logs:
+        native_logs = functools.partial(quiet.native_stderr_hidden, replay=False)
     if not os.path.isfile(path):
         raise common.CommandError(f"{path!r} is not a file")
     try:
-        interpreter = litert_runner.load(path)
-        names = litert_runner.signature_names(interpreter)
-        inputs = {name: litert_runner.input_details(interpreter, name) for name in names}
+        with native_logs():
+            interpreter = litert_runner.load(path)
+            names = litert_runner.signature_names(interpreter)
+            inputs = {name: litert_runner.input_details(interpreter, name) for name in names}
     except Exception as error:  # LiteRT reports a corrupt flatbuffer as ValueError or RuntimeError
         raise common.CommandError(
             f"cannot load a LiteRT model from {path!r}: {common.one_line(error)}"
         ) from None
 
     def run(signature, feed):
-        return litert_runner.run(interpreter, signature, feed)
+        # LiteRT applies its XNNPACK delegate, and announces it on stderr, when a signature
+        # first runs, not when the interpreter is made: each call is covered, not only the load.
+        with native_logs():
+            return litert_runner.run(interpreter, signature, feed)
 
     return run, inputs
 

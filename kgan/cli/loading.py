@@ -10,18 +10,20 @@ from kgan.cli import common
 from kgan.cli import exported
 
 
-def load_model(path, exported_ok=False):
+def load_model(path, exported_ok=False, hide_native_logs=False):
     """Loads a kgan model from a `.keras` file, or raises `CommandError` saying why it cannot.
 
     With `exported_ok=True`, `path` may also be what `kgan export` wrote, a SavedModel folder or
-    a `.tflite` file: the model is then an adapter from `kgan.cli.exported`.
+    a `.tflite` file: the model is then an adapter from `kgan.cli.exported`, which keeps
+    LiteRT's own log lines off stderr when `hide_native_logs` (the commands pass `not
+    --verbose`).
     """
     import keras
 
     if not os.path.exists(path):
         raise common.CommandError(f"no model file at {path!r}")
     if exported_ok and exported.is_exported(path):
-        return exported.load(path)
+        return exported.load(path, hide_native_logs)
     if os.path.isdir(path):
         if exported_ok:
             raise common.CommandError(

@@ -179,7 +179,7 @@ def run(args):
     if args.labels is not None and not args.labels.lower().endswith(".npy"):
         read_labels(args.labels, args.num)  # a malformed list fails before the model loads
 
-    model = loading.load_model(args.model, exported_ok=True)
+    model = loading.load_model(args.model, exported_ok=True, hide_native_logs=not args.verbose)
     if sample_sequences.makes_tokens(model):
         if args.labels is not None:
             raise common.CommandError(

@@ -352,7 +352,7 @@ def run(args):
     if args.dropout:
         # Before loading: Keras seeds each dropout layer's noise when the layer is built.
         keras.utils.set_random_seed(0 if args.seed is None else args.seed)
-    model = loading.load_model(args.model, exported_ok=True)
+    model = loading.load_model(args.model, exported_ok=True, hide_native_logs=not args.verbose)
     translate, shape = translator(model, args)
     notes = []
     if from_folder:

@@ -26,16 +26,31 @@ import os
 
 import numpy as np
 
+
+def _per_artefact(saved_model, tflite, float16, quantized):
+    """A table of default thresholds keyed by `(format, quantize)`, one entry per artefact.
+
+    Both tables below are built by it, so every artefact `export_generator` writes has defaults
+    for images and for token ids alike (`thresholds_for` looks them up by the same key).
+    """
+    return {
+        ("saved_model", None): saved_model,
+        ("tflite", None): tflite,
+        ("tflite", "float16"): float16,
+        ("tflite", "dynamic"): quantized,
+        ("tflite", "int8"): dict(quantized),
+    }
+
+
 # (format, quantize) -> thresholds; a missing key is not checked.
-DEFAULT_THRESHOLDS = {
-    ("saved_model", None): {"max_error": 1},
-    ("tflite", None): {"max_error": 1},
-    ("tflite", "float16"): {"min_psnr": 40.0},
+DEFAULT_THRESHOLDS = _per_artefact(
+    saved_model={"max_error": 1},
+    tflite={"max_error": 1},
+    float16={"min_psnr": 40.0},
     # Quantized models are reported, with a loose floor that only a broken conversion misses
     # (the digits recipes' generators measure 41-55 dB).
-    ("tflite", "dynamic"): {"min_psnr": 20.0},
-    ("tflite", "int8"): {"min_psnr": 20.0},
-}
+    quantized={"min_psnr": 20.0},
+)
 THRESHOLD_KEYS = ("max_error", "mean_error", "min_psnr")
 
 # The same for token generators: the fraction of token ids that must equal the Keras model's.
@@ -48,21 +63,36 @@ THRESHOLD_KEYS = ("max_error", "mean_error", "min_psnr")
 # while anything systematic (a wrong op, a changed temperature, another decoding) fails at once.
 # Quantized weights move the logits by far more than round-off: those are reported, with floors
 # only a broken conversion misses.
-DEFAULT_TOKEN_THRESHOLDS = {
-    ("saved_model", None): {"min_token_match": 1.0},
-    ("tflite", None): {"min_token_match": 0.999},
-    ("tflite", "float16"): {"min_token_match": 0.9},
+DEFAULT_TOKEN_THRESHOLDS = _per_artefact(
+    saved_model={"min_token_match": 1.0},
+    tflite={"min_token_match": 0.999},
+    float16={"min_token_match": 0.9},
     # int8 also quantizes the sampling ops; top-k / top-p masks (-inf) do not survive it (a
     # tiny SeqGAN: 98.6% of tokens without them, 2.4% with top_k=4, top_p=0.9), and this floor
     # refuses such a model.
-    ("tflite", "dynamic"): {"min_token_match": 0.5},
-    ("tflite", "int8"): {"min_token_match": 0.5},
-}
+    quantized={"min_token_match": 0.5},
+)
 TOKEN_THRESHOLD_KEYS = ("min_token_match",)
 
 
 class ParityError(ValueError):
     """An exported model's images are further from the Keras model's than the threshold."""
+
+
+def _same_shape(expected, actual, outputs):
+    """`expected` and `actual` as arrays, or `ParityError` if their shapes differ.
+
+    What `compare` and `compare_tokens` check first: figures over arrays of different shapes
+    would broadcast into numbers that mean nothing. `outputs` names them in the message.
+    """
+    expected = np.asarray(expected)
+    actual = np.asarray(actual)
+    if expected.shape != actual.shape:
+        raise ParityError(
+            f"The exported model makes {outputs} of shape {actual.shape}, the Keras model "
+            f"{expected.shape}."
+        )
+    return expected, actual
 
 
 def compare(expected, actual):
@@ -80,13 +110,7 @@ def compare(expected, actual):
     >>> compare(np.zeros((1, 2, 2, 1), np.uint8), np.ones((1, 2, 2, 1), np.uint8))
     {'max_error': 1, 'mean_error': 1.0, 'psnr': 48.1...}
     """
-    expected = np.asarray(expected)
-    actual = np.asarray(actual)
-    if expected.shape != actual.shape:
-        raise ParityError(
-            f"The exported model makes images of shape {actual.shape}, the Keras model "
-            f"{expected.shape}."
-        )
+    expected, actual = _same_shape(expected, actual, "images")
     difference = np.abs(expected.astype(np.int64) - actual.astype(np.int64))
     mse = float(np.mean(difference.astype(np.float64) ** 2))
     psnr = math.inf if mse == 0 else 10.0 * math.log10(255.0**2 / mse)
@@ -109,13 +133,7 @@ def compare_tokens(expected, actual):
     >>> compare_tokens(np.array([[1, 2], [3, 4]]), np.array([[1, 2], [3, 5]]))
     {'token_match': 0.75, 'sequence_match': 0.5}
     """
-    expected = np.asarray(expected)
-    actual = np.asarray(actual)
-    if expected.shape != actual.shape:
-        raise ParityError(
-            f"The exported model makes token ids of shape {actual.shape}, the Keras model "
-            f"{expected.shape}."
-        )
+    expected, actual = _same_shape(expected, actual, "token ids")
     same = expected == actual
     return {
         "token_match": float(same.mean()),

@@ -18,15 +18,19 @@ of the `vocab_size` ids is free for the data (SeqGAN's oracle uses all 5,000).
 import keras
 import tensorflow as tf
 
+from kgan.networks import autoregressive_decoder
 from kgan.networks import building_blocks
-from kgan.networks import sequence_sampling
 
 CELLS = ("lstm", "gru")
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class RecurrentGenerator(keras.Model):
+class RecurrentGenerator(autoregressive_decoder.AutoregressiveDecoder, keras.Model):
     """An embedding, a recurrent layer and a softmax layer over a vocabulary of tokens.
+
+    `teacher_inputs`, `step` and `unroll` are `AutoregressiveDecoder`'s, shared with
+    `TransformerGenerator`; this class provides the recurrent state they run on
+    (`initial_state`, `advance`).
 
     Args:
         vocab_size: Number of token ids the model produces, `[0, vocab_size)`.
@@ -87,13 +91,7 @@ class RecurrentGenerator(keras.Model):
     def call(self, inputs, training=None):
         """Logits `[batch, T, vocab_size]` of each next token, given `inputs` `[batch, T]`."""
         hidden = self.recurrent(self.embedding(inputs), training=training)
-        return tf.cast(self.to_logits(hidden), tf.float32)
-
-    def teacher_inputs(self, tokens):
-        """`tokens` `[batch, T]` shifted right behind the start token: the teacher-forced input."""
-        tokens = tf.convert_to_tensor(tokens, tf.int32)
-        start = tf.fill([tf.shape(tokens)[0], 1], self.start_token)
-        return tf.concat([start, tokens[:, :-1]], axis=1)
+        return self.output_logits(hidden)
 
     def initial_state(self, rows):
         """The recurrent state before the first token: zeros, one tensor per state of the cell."""
@@ -109,52 +107,6 @@ class RecurrentGenerator(keras.Model):
         output, new_state = self.recurrent.cell(self.embedding(tokens), state, training=training)
         new_state = list(new_state) if isinstance(new_state, (list, tuple)) else [new_state]
         return output, new_state
-
-    def output_logits(self, output):
-        """float32 logits `[rows, vocab_size]` of the recurrent layer's `output` rows."""
-        return tf.cast(self.to_logits(output), tf.float32)
-
-    def step(self, tokens, state, training=None):
-        """One step of the recurrence: `(logits [rows, vocab_size], new state)` after `tokens`."""
-        output, new_state = self.advance(tokens, state, training=training)
-        return self.output_logits(output), new_state
-
-    def unroll(
-        self,
-        choose,
-        rows,
-        prefix=None,
-        prefix_length=None,
-        length=None,
-        keep_logits=False,
-        training=None,
-        state=None,
-    ):
-        """Runs the generator freely for `length` steps, each token chosen by `choose`.
-
-        Args:
-            choose: Callable `(logits [rows, vocab_size], t) -> token ids [rows]`, e.g. a
-                seeded categorical choice (`kgan.networks.token_sampling.next_tokens`) or the
-                argmax of Gumbel-perturbed logits.
-            rows: Number of sequences.
-            prefix: Optional int tensor `[rows, length]`: where `t < prefix_length`, token `t`
-                is taken from it instead of chosen (Monte-Carlo rollouts continue a prefix).
-            prefix_length: int tensor `[rows]`, the number of tokens each row takes from
-                `prefix`. Needed with `prefix`.
-            length: Steps to run. Defaults to `max_length`.
-            keep_logits: Also return every step's logits, `[rows, length, vocab_size]` (memory
-                grows with rows x length x vocabulary). Defaults to `False`.
-            training: Passed to the layers.
-            state: The recurrent state to start from (an encoder's, for a sequence-to-sequence
-                generator). Defaults to `initial_state(rows)`.
-
-        Returns:
-            int32 token ids `[rows, length]`, and the logits when `keep_logits`.
-        """
-        length = self.max_length if length is None else int(length)
-        return sequence_sampling.run_steps(
-            self, choose, rows, length, prefix, prefix_length, keep_logits, training, state
-        )
 
     def get_config(self):
         config = super().get_config()

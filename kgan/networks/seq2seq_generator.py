@@ -10,10 +10,9 @@ sources (Sutskever et al. 2014 worked with sentences; kgan's reversal task has 8
 """
 
 import keras
-import tensorflow as tf
 
-from kgan.networks import building_blocks
 from kgan.networks import recurrent_generator
+from kgan.networks import source_embedding
 
 
 @keras.saving.register_keras_serializable(package="kgan")
@@ -67,27 +66,21 @@ class Seq2SeqGenerator(recurrent_generator.RecurrentGenerator):
             cell=cell,
             **kwargs,
         )
-        building_blocks.check_positive_int("source_vocab_size", source_vocab_size)
-        building_blocks.check_positive_int("source_length", source_length)
-        self.source_vocab_size = int(source_vocab_size)
-        self.source_length = int(source_length)
-        self.source_mask_zero = bool(source_mask_zero)
-        self.source_embedding = keras.layers.Embedding(
-            self.source_vocab_size,
-            self.embedding_dim,
-            mask_zero=self.source_mask_zero,
-            name="source_embedding",
+        self.source_vocab_size, self.source_length, self.source_mask_zero = (
+            source_embedding.check_source_arguments(
+                source_vocab_size, source_length, source_mask_zero
+            )
+        )
+        self.source_embedding = source_embedding.build_source_embedding(
+            self.source_vocab_size, self.embedding_dim, self.source_mask_zero
         )
         encoder = keras.layers.LSTM if cell == "lstm" else keras.layers.GRU
         self.encoder = encoder(self.hidden_dim, return_state=True, name=f"encoder_{cell}")
-        self.source_embedding.build((None, None))
         self.encoder.build((None, None, self.embedding_dim))
 
     def encode(self, source, training=None):
         """The decoder's initial state (a list, like `initial_state`) for `source` `[batch, S]`."""
-        source = tf.convert_to_tensor(source)
-        embedded = self.source_embedding(source)
-        mask = self.source_embedding.compute_mask(source) if self.source_mask_zero else None
+        embedded, mask = source_embedding.embed_source(self.source_embedding, source)
         _, *state = self.encoder(embedded, mask=mask, training=training)
         return state
 
@@ -96,17 +89,16 @@ class Seq2SeqGenerator(recurrent_generator.RecurrentGenerator):
 
         `inputs` is the teacher-forced output, `teacher_inputs(target)`.
         """
-        if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
-            raise ValueError(
-                "Seq2SeqGenerator takes [source, decoder_inputs]: the source ids [batch, S] and "
-                "the output shifted behind the start token (teacher_inputs(target))."
-            )
-        source, decoder_inputs = inputs
+        source, decoder_inputs = source_embedding.split_source_pair(
+            inputs,
+            "Seq2SeqGenerator takes [source, decoder_inputs]: the source ids [batch, S] and "
+            "the output shifted behind the start token (teacher_inputs(target)).",
+        )
         state = self.encode(source, training=training)
         hidden = self.recurrent(
             self.embedding(decoder_inputs), initial_state=state, training=training
         )
-        return tf.cast(self.to_logits(hidden), tf.float32)
+        return self.output_logits(hidden)
 
     def get_config(self):
         config = super().get_config()

@@ -19,6 +19,7 @@ import tensorflow as tf
 
 from kgan.networks import building_blocks
 from kgan.networks import sequence_discriminator
+from kgan.networks import source_embedding
 
 
 @keras.saving.register_keras_serializable(package="kgan")
@@ -61,46 +62,37 @@ class SequencePairDiscriminator(sequence_discriminator.SequenceDiscriminator):
     ):
         kwargs.setdefault("name", "sequence_pair_discriminator")
         super().__init__(vocab_size, max_length, **kwargs)
-        for name, value in (
-            ("source_vocab_size", source_vocab_size),
-            ("source_length", source_length),
-            ("source_hidden_dim", source_hidden_dim),
-        ):
-            building_blocks.check_positive_int(name, value)
-        self.source_vocab_size = int(source_vocab_size)
-        self.source_length = int(source_length)
-        self.source_hidden_dim = int(source_hidden_dim)
-        self.source_mask_zero = bool(source_mask_zero)
-        self.source_embedding = keras.layers.Embedding(
-            self.source_vocab_size,
-            self.embedding_dim,
-            mask_zero=self.source_mask_zero,
-            name="source_embedding",
+        self.source_vocab_size, self.source_length, self.source_mask_zero = (
+            source_embedding.check_source_arguments(
+                source_vocab_size, source_length, source_mask_zero
+            )
+        )
+        self.source_hidden_dim = building_blocks.check_positive_int(
+            "source_hidden_dim", source_hidden_dim
+        )
+        self.source_embedding = source_embedding.build_source_embedding(
+            self.source_vocab_size, self.embedding_dim, self.source_mask_zero
         )
         self.source_encoder = keras.layers.GRU(self.source_hidden_dim, name="source_encoder")
         # No bias: a bias would be a second unconditional term, which w . h already is.
         self.projection = keras.layers.Dense(
             sum(self.num_filters), use_bias=False, name="source_projection"
         )
-        self.source_embedding.build((None, None))
         self.source_encoder.build((None, None, self.embedding_dim))
         self.projection.build((None, self.source_hidden_dim))
 
     def encode_source(self, source, training=None):
         """The source's vector `c`, `[batch, source_hidden_dim]`."""
-        source = tf.convert_to_tensor(source)
-        embedded = self.source_embedding(source)
-        mask = self.source_embedding.compute_mask(source) if self.source_mask_zero else None
+        embedded, mask = source_embedding.embed_source(self.source_embedding, source)
         return self.source_encoder(embedded, mask=mask, training=training)
 
     def call(self, inputs, training=None):
         """Logits `[batch, 1]` that each `[source, output]` pair is a real pair."""
-        if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
-            raise ValueError(
-                "SequencePairDiscriminator takes [source, output]: source ids [batch, S] and "
-                "output ids [batch, T] or distributions [batch, T, vocab_size]."
-            )
-        source, output = inputs
+        source, output = source_embedding.split_source_pair(
+            inputs,
+            "SequencePairDiscriminator takes [source, output]: source ids [batch, S] and "
+            "output ids [batch, T] or distributions [batch, T, vocab_size].",
+        )
         features = self.features(output, training=training)
         projected = self.projection(self.encode_source(source, training=training))
         match = tf.reduce_sum(projected * features, axis=-1, keepdims=True)

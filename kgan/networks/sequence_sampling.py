@@ -133,7 +133,7 @@ def sample_uniforms(network, uniforms, temperature=1.0, top_k=0, top_p=1.0, gree
 
 
 def run_steps(network, choose, rows, length, prefix, prefix_length, keep_logits, training, state):
-    """The autoregressive loop behind every generator's `unroll` (see its arguments there).
+    """The autoregressive loop behind `AutoregressiveDecoder.unroll` (see its arguments there).
 
     `network` provides `start_token`, `initial_state(rows)` and `step(tokens, state)` ->
     `(logits, state)`; whatever its state is (LSTM cells, a key/value cache), the loop is this.

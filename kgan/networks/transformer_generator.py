@@ -1,8 +1,9 @@
 """`TransformerGenerator`: an autoregressive token model built from causal self-attention.
 
 A drop-in second generator for the sequence GANs beside `RecurrentGenerator`: the same
-attributes (`vocab_size`, `max_length`, `start_token`) and the same two ways of running, so
-`SeqGAN`, `MaliGAN`, `RelGAN`, the Monte-Carlo rollouts and `generate_tokens` take either.
+attributes (`vocab_size`, `max_length`, `start_token`) and the same two ways of running (the
+decoding loop is `AutoregressiveDecoder`'s, shared with it), so `SeqGAN`, `MaliGAN`, `RelGAN`,
+the Monte-Carlo rollouts and `generate_tokens` take either.
 
 - teacher forcing, `generator(inputs)`: the real sequence shifted right behind a start token in,
   the logits of every next token out, all positions at once under a causal mask;
@@ -28,17 +29,21 @@ import math
 import keras
 import tensorflow as tf
 
+from kgan.networks import autoregressive_decoder
 from kgan.networks import building_blocks
-from kgan.networks import sequence_sampling
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class TransformerGenerator(keras.Model):
+class TransformerGenerator(autoregressive_decoder.AutoregressiveDecoder, keras.Model):
     """A decoder-only Transformer (pre-LayerNorm blocks) over a vocabulary of tokens.
 
     Token and learned position embeddings, `num_layers` blocks of causal multi-head
     self-attention and a feed-forward network (each behind a `LayerNormalization`, added back
     to the residual stream), a final `LayerNormalization` and a softmax layer.
+
+    `teacher_inputs`, `step` and `unroll` are `AutoregressiveDecoder`'s, shared with
+    `RecurrentGenerator`; this class provides the key/value-cache state they run on
+    (`initial_state`, `advance`).
 
     Args:
         vocab_size: Number of token ids the model produces, `[0, vocab_size)`.
@@ -188,12 +193,6 @@ class TransformerGenerator(keras.Model):
         output = self.feedforwards[index](normed, training=training)
         return self.feedforward_dropouts[index](output, training=training)
 
-    def teacher_inputs(self, tokens):
-        """`tokens` `[batch, T]` shifted right behind the start token: the teacher-forced input."""
-        tokens = tf.convert_to_tensor(tokens, tf.int32)
-        start = tf.fill([tf.shape(tokens)[0], 1], self.start_token)
-        return tf.concat([start, tokens[:, :-1]], axis=1)
-
     def initial_state(self, rows):
         """The state before the first token: position 0 and an empty key/value cache per layer.
 
@@ -256,48 +255,11 @@ class TransformerGenerator(keras.Model):
         output = self.final_norm(hidden)[:, 0, :]
         return output, [position + 1] + new_caches
 
-    def output_logits(self, output):
-        """float32 logits `[..., vocab_size]` of the final-normed hidden `output` rows."""
-        return tf.cast(self.to_logits(output), tf.float32)
-
-    def step(self, tokens, state, training=None):
-        """One decoding step: `(logits [rows, vocab_size], new state)` after `tokens`."""
-        output, new_state = self.advance(tokens, state, training=training)
-        return self.output_logits(output), new_state
-
-    def unroll(
-        self,
-        choose,
-        rows,
-        prefix=None,
-        prefix_length=None,
-        length=None,
-        keep_logits=False,
-        training=None,
-        state=None,
-    ):
-        """Runs the generator freely for `length` steps, each token chosen by `choose`.
-
-        Args:
-            choose: Callable `(logits [rows, vocab_size], t) -> token ids [rows]`, e.g. a
-                seeded categorical choice (`kgan.networks.token_sampling.next_tokens`) or the
-                argmax of Gumbel-perturbed logits.
-            rows: Number of sequences.
-            prefix: Optional int tensor `[rows, length]`: where `t < prefix_length`, token `t`
-                is taken from it instead of chosen (Monte-Carlo rollouts continue a prefix).
-            prefix_length: int tensor `[rows]`, the number of tokens each row takes from
-                `prefix`. Needed with `prefix`.
-            length: Steps to run, at most `max_length` (the size of the cache). Defaults to
-                `max_length`.
-            keep_logits: Also return every step's logits, `[rows, length, vocab_size]` (memory
-                grows with rows x length x vocabulary). Defaults to `False`.
-            training: Passed to the layers.
-            state: The state to start from. Defaults to `initial_state(rows)`.
-
-        Returns:
-            int32 token ids `[rows, length]`, and the logits when `keep_logits`.
-        """
-        length = self.max_length if length is None else int(length)
+    def _check_unroll(self, length, prefix, prefix_length):
+        """Refuses a `length` outside `[1, max_length]`, and a `prefix` without its lengths."""
+        # The position embeddings and the cache hold `max_length` positions; a longer unroll
+        # would look up a position that has no embedding and write a key and value that
+        # `tf.one_hot` puts nowhere, so it is refused before anything is traced.
         if not 1 <= length <= self.max_length:
             raise ValueError(
                 f"length must be in [1, max_length={self.max_length}] (the positions "
@@ -305,9 +267,6 @@ class TransformerGenerator(keras.Model):
             )
         if prefix is not None and prefix_length is None:
             raise ValueError("unroll() with a prefix needs prefix_length, the tokens per row.")
-        return sequence_sampling.run_steps(
-            self, choose, rows, length, prefix, prefix_length, keep_logits, training, state
-        )
 
     def get_config(self):
         config = super().get_config()

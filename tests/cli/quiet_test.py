@@ -1,10 +1,14 @@
 """Tests for kgan/cli/quiet.py and the command's start-up: `--help` without TensorFlow, and
-commands that print no TensorFlow log line unless given `--verbose`. Each runs a fresh
-interpreter, since the test process has TensorFlow imported already."""
+commands that print no TensorFlow or LiteRT log line unless given `--verbose`. The commands run
+in a fresh interpreter, since the test process has TensorFlow imported already."""
 
 import os
 import subprocess
 import sys
+
+import pytest
+
+from kgan.cli import quiet
 
 # What a user's shell has: no TF_CPP_MIN_LOG_LEVEL (CI sets one), the TensorFlow backend.
 ENVIRONMENT = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
@@ -58,3 +62,39 @@ def test_a_failing_tensorflow_import_still_says_why(tmp_path):
     )
     completed = python("-c", code)
     assert completed.returncode != 0 and "broken install" in completed.stderr
+
+
+def test_exporting_and_sampling_a_tflite_model_prints_no_litert_log_line(model_path, tmp_path):
+    # LiteRT announces "INFO: Created TensorFlow Lite XNNPACK delegate for CPU." on the
+    # process's stderr the first time a model runs: in `kgan export` (parity) and `kgan sample`.
+    tflite = tmp_path / "e" / "generator.tflite"
+    exported = python(
+        "-m", "kgan.cli", "export", model_path, "--format", "tflite", "--out", tflite.parent
+    )
+    assert exported.returncode == 0, exported.stderr[-2000:]
+    assert "XNNPACK" not in exported.stderr and exported.stderr == ""
+    out = tmp_path / "samples.png"
+    sampled = python("-m", "kgan.cli", "sample", tflite, "--num", "4", "--out", out)
+    assert sampled.returncode == 0, sampled.stderr[-2000:]
+    assert "XNNPACK" not in sampled.stderr and sampled.stderr == ""
+    assert sampled.stdout.startswith("Wrote 4 samples") and out.exists()
+
+
+def test_native_stderr_hidden_holds_back_file_descriptor_2_and_restores_it(capfd):
+    with quiet.native_stderr_hidden():
+        # What native code does: write to the descriptor, past `sys.stderr` (which capfd
+        # replaces, so a Python-level write would not show what is tested here).
+        os.write(2, b"native notice\n")
+    os.write(2, b"after the block\n")
+    assert capfd.readouterr().err == "after the block\n"
+
+
+@pytest.mark.parametrize("replay", [True, False])
+def test_native_stderr_hidden_replays_a_failing_block_only_if_asked(capfd, replay):
+    with pytest.raises(RuntimeError, match="failed"):
+        with quiet.native_stderr_hidden(replay=replay):
+            os.write(2, b"why it failed\n")
+            raise RuntimeError("failed")
+    os.write(2, b"after the block\n")
+    replayed = "why it failed\n" if replay else ""
+    assert capfd.readouterr().err == replayed + "after the block\n"

@@ -64,3 +64,12 @@ def test_compare_tokens_and_their_thresholds():
         parity.thresholds_for("tflite", None, {"min_psnr": 30}, outputs="tokens")
     with pytest.raises(parity.ParityError, match="token ids of shape"):
         parity.compare_tokens(expected, expected[:, :2])
+
+
+def test_images_and_tokens_have_defaults_for_the_same_artefacts():
+    assert list(parity.DEFAULT_THRESHOLDS) == list(parity.DEFAULT_TOKEN_THRESHOLDS)
+    # One table entry per artefact: tightening one quantization's floor leaves the other's.
+    assert (
+        parity.DEFAULT_THRESHOLDS[("tflite", "dynamic")]
+        is not (parity.DEFAULT_THRESHOLDS[("tflite", "int8")])
+    )

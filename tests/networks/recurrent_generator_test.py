@@ -33,19 +33,6 @@ def test_teacher_inputs_shift_behind_the_start_token():
     assert inputs.tolist() == [[sequences.VOCAB_SIZE, 4, 5, 6, 7, 8]]
 
 
-def test_prefix_is_kept_and_the_rest_chosen():
-    generator = sequences.tiny_generator()
-    prefix = tf.constant([[1, 2, 3, 4, 5, 6]] * 3)
-    chosen = generator.unroll(
-        lambda logits, t: tf.fill([3], 11), 3, prefix=prefix, prefix_length=tf.constant([0, 2, 5])
-    )
-    assert chosen.numpy().tolist() == [
-        [11, 11, 11, 11, 11, 11],
-        [1, 2, 11, 11, 11, 11],
-        [1, 2, 3, 4, 5, 11],
-    ]
-
-
 def test_save_and_load(tmp_path):
     generator = sequences.tiny_generator(cell="gru")
     inputs = generator.teacher_inputs(sequences.counting_sequences(3))

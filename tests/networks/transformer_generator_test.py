@@ -80,19 +80,6 @@ def test_state_rows_can_be_gathered():
     )
 
 
-def test_prefix_is_kept_and_the_rest_chosen():
-    generator = tiny_transformer()
-    prefix = tf.constant([[1, 2, 3, 4, 5, 6]] * 3)
-    chosen = generator.unroll(
-        lambda logits, t: tf.fill([3], 11), 3, prefix=prefix, prefix_length=tf.constant([0, 2, 5])
-    )
-    assert chosen.numpy().tolist() == [
-        [11, 11, 11, 11, 11, 11],
-        [1, 2, 11, 11, 11, 11],
-        [1, 2, 3, 4, 5, 11],
-    ]
-
-
 def test_sampling_compiles_with_xla():
     generator = tiny_transformer()
     uniforms = tf.constant(np.random.default_rng(0).random((4, sequences.LENGTH), np.float32))
