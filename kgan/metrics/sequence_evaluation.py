@@ -119,7 +119,20 @@ class SequenceEvaluator:
         decoding = {"end_token": end_token(model), **self.decoding}
         samples = model.generate(num_samples, seed=seed, batch_size=self.batch_size, **decoding)
         hypotheses = sentences(samples, model.pad_token, decoding["end_token"])
-        results = {"num_samples": int(num_samples)}
+        results = {"num_samples": int(num_samples), **self.bleu_scores(hypotheses)}
+        if "nll_test" in self.metrics:
+            results["nll_test"] = self._nll(model.generator, model.pad_token, self.real_tokens)
+        if "nll_oracle" in self.metrics:
+            results["nll_oracle"] = self._nll(self.oracle, None, samples)
+        return results
+
+    def bleu_scores(self, hypotheses):
+        """`bleu_n` and `self_bleu_n` of sentences (lists of ids, as `sentences` gives), for
+        the metrics asked; any sentences, e.g. real ones scored as the samples are.
+
+        Needs `prepare` (the references) for `"bleu"`.
+        """
+        results = {}
         if "bleu" in self.metrics:
             for order in self.orders:
                 results[f"bleu_{order}"] = bleu_lib.bleu(hypotheses, self.references, order)
@@ -127,10 +140,6 @@ class SequenceEvaluator:
             scored = hypotheses[: self.self_bleu_samples]
             for order in self.orders:
                 results[f"self_bleu_{order}"] = bleu_lib.self_bleu(scored, order)
-        if "nll_test" in self.metrics:
-            results["nll_test"] = self._nll(model.generator, model.pad_token, self.real_tokens)
-        if "nll_oracle" in self.metrics:
-            results["nll_oracle"] = self._nll(self.oracle, None, samples)
         return results
 
     def _nll(self, network, pad_token, tokens):

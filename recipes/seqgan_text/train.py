@@ -180,11 +180,9 @@ def score(model, validation, test, flags):
     metrics = {"samples": evaluator.evaluate(model, flags["num_samples"], seed=flags["seed"])}
     # Real text through the same metrics: the row the samples should approach.
     real = model.vocabulary.encode(validation[: flags["num_samples"]], model.max_length)
-    references = evaluator.references
     hypotheses = sequence_evaluation.sentences(real, model.pad_token, model.vocabulary.end_id)
     metrics["validation_sentences"] = {
-        **{f"bleu_{n}": kgan.metrics.bleu(hypotheses, references, n) for n in evaluator.orders},
-        **{f"self_bleu_{n}": kgan.metrics.self_bleu(hypotheses, n) for n in evaluator.orders},
+        **evaluator.bleu_scores(hypotheses),
         "nll_test_of_validation": kgan.metrics.sequence_nll(model.generator, real, 0),
     }
     return metrics
