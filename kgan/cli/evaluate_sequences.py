@@ -41,9 +41,13 @@ def read_real(path, model):
             f"--data {path!r} is text, but the model has no vocabulary to turn it into ids: give "
             "an .npy of token ids [N, T]"
         )
-    with open(path, encoding="utf-8") as file:
-        lines = [line.strip() for line in file]
-    lines = [line for line in lines if line]
+    from kgan.data import errors
+    from kgan.data import text
+
+    try:
+        lines = text.read_text_lines(path)
+    except errors.DataError as error:  # e.g. not UTF-8
+        raise common.CommandError(f"--data {path!r}: {common.one_line(error)}") from None
     if not lines:
         raise common.CommandError(f"--data {path!r} holds no sentences")
     return lines

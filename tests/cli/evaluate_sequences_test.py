@@ -88,6 +88,10 @@ def test_bad_input_is_one_line(text_model_path, ids_model_path, tmp_path, capsys
         got, line = run_error(["evaluate", model, "--data", data, *OPTIONS, *extra], capsys)
         assert got == code, line
         assert re.search(message, line), line
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("caf\xe9\n".encode("latin-1"))
+    code, line = run_error(["evaluate", text_model_path, "--data", latin, *OPTIONS], capsys)
+    assert code == 1 and "is not UTF-8 text" in line
     wrong = tmp_path / "wrong.npy"
     np.save(wrong, np.full((3, sequences.LENGTH), 99))
     code, line = run_error(["evaluate", ids_model_path, "--data", wrong, *OPTIONS], capsys)
