@@ -10,6 +10,8 @@ uniform per vocabulary entry (`rows x length x vocabulary` numbers: 8 GB for Seq
 Monte-Carlo rollouts of one batch).
 """
 
+import math
+
 import tensorflow as tf
 
 
@@ -77,13 +79,53 @@ def choose(logits, uniform):
     # keeps the choice below the total however round-off sums, so a removed token (zero
     # weight) at the end is never chosen.
     weights = tf.exp(logits - tf.reduce_max(logits, axis=-1, keepdims=True))
+    vocabulary = logits.shape[-1]
+    uniform = tf.cast(uniform, weights.dtype)
+    if vocabulary <= _SINGLE_LEVEL_VOCABULARY:
+        return _invert(weights, uniform)
+    # Two levels: TensorFlow's CPU cumsum over a long row is several times slower than a
+    # reduction (0.40 s against 0.04 s for 20,000 x 5,000), and SeqGAN's rollouts invert
+    # ~200,000 rows per step. So the row is cut into ~sqrt(V) blocks: the block is chosen from
+    # the blocks' sums, then the token inside it from that block's own cumulative sum, with the
+    # uniform rescaled to the block. Two cumsums of ~sqrt(V) instead of one of V; the same
+    # distribution, exactly the same token except where round-off moves a boundary.
+    size = math.isqrt(vocabulary - 1) + 1
+    count = -(-vocabulary // size)
+    rows = tf.shape(weights)[0]
+    blocks = tf.reshape(
+        tf.pad(weights, [[0, 0], [0, count * size - vocabulary]]), [rows, count, size]
+    )
+    block_sums = tf.reduce_sum(blocks, axis=-1)
+    block = _invert(block_sums, uniform)
+    # Where the uniform falls inside its block, as a fraction of the block's weight: the
+    # chosen block has weight > 0 (its cumulative sum exceeds the target), and the fraction is
+    # clipped below 1 so the choice inside stays among the block's weighted tokens.
+    cumulative = tf.math.cumsum(block_sums, axis=-1)
+    total = cumulative[:, -1]
+    below = tf.gather(cumulative, block, batch_dims=1) - tf.gather(block_sums, block, batch_dims=1)
+    fraction = tf.math.divide_no_nan(
+        uniform * total - below, tf.gather(block_sums, block, batch_dims=1)
+    )
+    fraction = tf.clip_by_value(fraction, 0.0, _BELOW_ONE)
+    inside = _invert(tf.gather(blocks, block, batch_dims=1), fraction)
+    return tf.minimum(block * size + inside, vocabulary - 1)
+
+
+# Rows this short are inverted in one cumsum; above, two levels are faster.
+_SINGLE_LEVEL_VOCABULARY = 256
+# The largest float32 below 1.
+_BELOW_ONE = 1.0 - 2.0**-24
+
+
+def _invert(weights, uniform):
+    """Index of the first cumulative weight above `uniform` times the row's total."""
     cumulative = tf.math.cumsum(weights, axis=-1)
-    target = tf.cast(uniform, cumulative.dtype)[:, None] * cumulative[:, -1:]
+    target = uniform[:, None] * cumulative[:, -1:]
     # The number of cumulative weights <= target is `searchsorted(side="right")` on this
     # non-decreasing row, exactly; counting is written out because LiteRT has no built-in
     # kernel for `searchsorted` (TF's `UpperBound`), and exported samplers must convert.
     chosen = tf.reduce_sum(tf.cast(cumulative <= target, tf.int32), axis=-1)
-    return tf.minimum(chosen, logits.shape[-1] - 1)
+    return tf.minimum(chosen, weights.shape[-1] - 1)
 
 
 def next_tokens(logits, uniform, temperature=1.0, top_k=0, top_p=1.0, greedy=False):

@@ -213,6 +213,28 @@ def test_sequence_parity_report(exported_sequences):
     assert "tokens 100.00% identical" in str(report)
 
 
+def test_large_vocabulary_sampler_converts_and_matches(tmp_path):
+    # 300 tokens: above token_sampling's single-level cut-off, so the exported sampler chooses
+    # in two levels (block, then token): its ops must convert to LiteRT and match generate.
+    from kgan.models import seq_gan
+    from kgan.testing import sequences
+
+    model = seq_gan.SeqGAN(
+        sequences.tiny_generator(vocab_size=300), sequences.tiny_discriminator(vocab_size=300)
+    )
+    report = export.export_generator(
+        model, tmp_path, format=["saved_model", "tflite"], verbose=False, top_p=0.9
+    )
+    for key in ("saved_model", "tflite"):
+        assert report[key].figures == {"token_match": 1.0, "sequence_match": 1.0}
+    interpreter = litert_runner.load(report.paths["tflite"])
+    uniforms = np.random.default_rng(2).random((7, model.max_length), np.float32)
+    tokens = litert_runner.run(
+        interpreter, "generate", {"uniforms": uniforms, "temperature": np.float32(1.0)}
+    )["tokens"]
+    np.testing.assert_array_equal(tokens, model.generate(7, seed=2, top_p=0.9))
+
+
 def test_sequence_sample_signature_is_reproducible(exported_sequences):
     model, report = exported_sequences
     loaded = saved_model.load(report.paths["saved_model"])

@@ -50,6 +50,46 @@ def test_choices_follow_the_distribution_and_skip_removed_tokens():
     assert token_sampling.choose(filtered, high).numpy().max() == 2
 
 
+def single_level_choice(logits, uniform):
+    """The one-cumsum inversion, by numpy in float64: what two levels must agree with."""
+    weights = np.exp(logits - logits.max(axis=-1, keepdims=True)).astype(np.float64)
+    cumulative = np.cumsum(weights, axis=-1)
+    target = uniform[:, None] * cumulative[:, -1:]
+    return np.minimum((cumulative <= target).sum(axis=-1), logits.shape[-1] - 1)
+
+
+def test_large_vocabularies_choose_in_two_levels_as_one_cumsum_would():
+    # 1,000 tokens (above the single-level cut-off; 32 blocks of 32, the last one padded), a
+    # skewed distribution so both likely and unlikely blocks are hit.
+    rng = np.random.default_rng(1)
+    vocabulary, rows = 1_000, 20_000
+    logits = (rng.normal(size=(1, vocabulary)) * 2).astype(np.float32)
+    logits = np.repeat(logits, rows, axis=0)
+    uniform = rng.random(rows).astype(np.float32)
+    chosen = token_sampling.choose(logits, uniform).numpy()
+    expected = single_level_choice(logits, uniform)
+    # Round-off may move a boundary between neighbours, nothing more.
+    assert np.mean(chosen == expected) > 0.998
+    assert np.abs(chosen - expected).max() <= 1
+    probabilities = np.exp(logits[0] - logits[0].max())
+    probabilities /= probabilities.sum()
+    counts = np.bincount(chosen, minlength=vocabulary) / rows
+    assert np.abs(counts - probabilities).max() < 0.01
+
+
+def test_large_vocabularies_never_choose_removed_tokens():
+    rng = np.random.default_rng(2)
+    logits = rng.normal(size=(4_000, 777)).astype(np.float32)
+    filtered = token_sampling.filter_logits(logits, top_k=5).numpy()
+    for uniform in (
+        rng.random(4_000).astype(np.float32),
+        np.zeros(4_000, np.float32),
+        np.full(4_000, np.nextafter(np.float32(1), np.float32(0)), np.float32),
+    ):
+        chosen = token_sampling.choose(filtered, uniform).numpy()
+        assert np.isfinite(filtered[np.arange(4_000), chosen]).all()
+
+
 def test_greedy_is_the_argmax():
     tokens = token_sampling.next_tokens(LOGITS[:, ::-1], tf.constant([0.99]), greedy=True)
     assert tokens.numpy().tolist() == [3]
