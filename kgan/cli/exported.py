@@ -11,7 +11,8 @@ those commands call on a kgan model:
 - `ExportedTranslator.translate(images, batch_size=...)` runs `translate`;
 - `ExportedTokenGenerator.generate(num, seed=..., temperature=...)` draws one uniform per token
   exactly as `SequenceGAN.generate` does and runs a token generator's `generate` on them, so
-  its int32 ids equal the Keras model's (the decoding, top-k / top-p, is the export's).
+  its int32 ids equal the Keras model's (the decoding, top-k / top-p, is the export's), and
+  reads the vocabulary `kgan export` wrote beside it, so its samples can be written as text.
 
 Both take and return float32 images in [-1, 1], as kgan's models do: sources are rounded to the
 uint8 pixels the signatures take (exact for images read from uint8 files), and the uint8
@@ -30,6 +31,8 @@ import numpy as np
 
 from kgan.cli import common
 from kgan.cli import quiet
+from kgan.export import vocabulary_file
+from kgan.networks import sequence_sampling
 from kgan.utils import images as images_lib
 
 
@@ -196,6 +199,8 @@ class ExportedTokenGenerator:
     Attributes:
         max_length: the length `T` of the sequences it makes.
         makes_tokens: always `True`: `kgan sample` writes its ids, not images.
+        vocabulary: the `kgan.data.Vocabulary` that `kgan export` wrote beside the artefact
+            (`<artefact>.vocabulary.json`), or `None` for an ids-only model.
     """
 
     makes_tokens = True
@@ -204,9 +209,16 @@ class ExportedTokenGenerator:
         self.path = path
         self._run = run_fn
         self.max_length = int(inputs["uniforms"][0][-1])
+        try:
+            self.vocabulary, self.pad_token = vocabulary_file.read(path)
+        except ValueError as error:
+            raise common.CommandError(str(error)) from None
 
-    def generate(self, num, seed=None, temperature=1.0, batch_size=256):
-        """`num` sequences of int32 token ids `[num, T]`, as `SequenceGAN.generate(num, seed)`."""
+    def generate(self, num, seed=None, temperature=1.0, end_token=None, batch_size=256):
+        """`num` sequences of int32 token ids `[num, T]`, as `SequenceGAN.generate(num, seed)`.
+
+        After `end_token` (when given) positions hold the padding id, as `generate` does.
+        """
         uniforms = np.random.default_rng(seed).random((int(num), self.max_length), np.float32)
         temperature = np.float32(temperature)
         outputs = [
@@ -216,4 +228,5 @@ class ExportedTokenGenerator:
             )["tokens"]
             for start in range(0, int(num), batch_size)
         ]
-        return np.concatenate(outputs, axis=0).astype(np.int32)
+        tokens = np.concatenate(outputs, axis=0).astype(np.int32)
+        return sequence_sampling.pad_after_end(tokens, end_token, self.pad_token)

@@ -17,6 +17,7 @@ from kgan.export import parity
 from kgan.export import saved_model
 from kgan.export import signatures as signatures_lib
 from kgan.export import tflite
+from kgan.export import vocabulary_file
 
 FORMATS = ("saved_model", "tflite")
 # Examples run through every signature of every artefact for the parity figures.
@@ -112,7 +113,9 @@ def export_generator(
     `generator_<quantize>.tflite` (LiteRT, built-in ops only, `generate` or `translate`). A
     model with several generators names them (CycleGAN: `saved_model_a2b/`,
     `generator_a2b.tflite`), so both directions can share a folder. Every artefact gets a
-    `<artefact>.parity.json` beside it.
+    `<artefact>.parity.json` beside it, and a token generator with a vocabulary a
+    `<artefact>.vocabulary.json` (see `kgan.export.vocabulary_file`), so its ids can be read
+    as words.
 
     Args:
         model: a kgan objective (`kgan.GAN`, `ConditionalGAN`, `Pix2Pix`, `CycleGAN`, a
@@ -268,6 +271,8 @@ def export_generator(
         for artefact, staged_path in staged:
             saved_model.move_into_place(staged_path, artefact.path)
             parity.write_json(f"{artefact.path}.parity.json", artefact.to_dict())
+            if spec.kind == "tokens":
+                vocabulary_file.write(artefact.path, model)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         if created and not os.listdir(path):

@@ -70,12 +70,21 @@ def generate_tokens(
         if sources is not None:
             arguments.append(tf.constant(sources[start : start + batch_size], tf.int32))
         batches.append(sample(*arguments).numpy())
-    tokens = np.concatenate(batches).astype(np.int32)
-    if end_token is not None:
-        is_end = tokens == int(end_token)
-        after_end = (np.cumsum(is_end, axis=1) - is_end) > 0
-        tokens = np.where(after_end, int(end_token) if pad_token is None else pad_token, tokens)
-    return tokens
+    return pad_after_end(np.concatenate(batches).astype(np.int32), end_token, pad_token)
+
+
+def pad_after_end(tokens, end_token=None, pad_token=None):
+    """`tokens` `[num, T]` with every position after the first `end_token` set to `pad_token`.
+
+    Sampling runs all `T` steps; what follows a sentence's end is noise, so it is replaced (by
+    the end token itself when `pad_token` is `None`). Nothing changes when `end_token` is `None`.
+    """
+    tokens = np.asarray(tokens, np.int32)
+    if end_token is None:
+        return tokens
+    is_end = tokens == int(end_token)
+    after_end = (np.cumsum(is_end, axis=1) - is_end) > 0
+    return np.where(after_end, int(end_token) if pad_token is None else pad_token, tokens)
 
 
 def _sampler(network, top_k, top_p, greedy, conditional=False):

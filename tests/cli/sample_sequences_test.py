@@ -93,6 +93,35 @@ def test_an_exported_model_samples_the_keras_models_tokens(seq_gan, tmp_path, ca
     np.testing.assert_array_equal(np.load(out), model.generate(NUM, seed=2, temperature=1.3))
 
 
+def test_an_exported_model_with_a_vocabulary_writes_the_keras_models_text(tmp_path, capsys):
+    words = ["the", "cat", "dog", "sat", "ran", "a", "mat", "on"]
+    model = seq_gan_lib.SeqGAN(
+        sequences.tiny_generator(),
+        sequences.tiny_discriminator(),
+        seed=3,
+        vocabulary=vocabulary_lib.Vocabulary(words),
+    )
+    model.compile()
+    model.save(tmp_path / "model.keras")
+    argv = ["export", tmp_path / "model.keras", "--format", "saved_model,tflite"]
+    run([*argv, "--out", tmp_path / "e"], capsys)
+    assert (tmp_path / "e" / "generator.tflite.vocabulary.json").is_file()
+    for artefact in ("saved_model", "generator.tflite"):
+        out = tmp_path / f"{artefact}.txt"
+        argv = ["sample", tmp_path / "e" / artefact, "--num", NUM, "--seed", 1, "--out", out]
+        assert f"Wrote {NUM} sequences as text to" in run(argv, capsys)
+        assert out.read_text(encoding="utf-8").splitlines() == model.generate_text(NUM, seed=1)
+        ids = tmp_path / f"{artefact}.npy"
+        run(["sample", tmp_path / "e" / artefact, "--num", 40, "--seed", 1, "--out", ids], capsys)
+        np.testing.assert_array_equal(np.load(ids), model.generate(40, seed=1, end_token=3))
+    # A damaged vocabulary file is a one-line error naming it, not a traceback or ids.
+    (tmp_path / "e" / "saved_model.vocabulary.json").write_text("{", encoding="utf-8")
+    argv = ["sample", tmp_path / "e" / "saved_model", "--out", tmp_path / "x.txt"]
+    code, line = run_error(argv, capsys)
+    assert code == 1 and "saved_model.vocabulary.json is not a vocabulary" in line
+    assert not (tmp_path / "x.txt").exists()
+
+
 def test_export_prints_token_parity(seq_gan, tmp_path, capsys):
     path, _, _ = seq_gan
     argv = ["export", path, "--format", "saved_model", "--top-k", "3", "--out", tmp_path / "e"]
