@@ -81,9 +81,13 @@ class SequenceEvaluator:
         self.orders = tuple(int(order) for order in orders)
         if not self.orders or min(self.orders) < 1:
             raise ValueError(f"BLEU orders must be positive integers; got {orders!r}.")
-        for name, value in (("self_bleu_samples", self_bleu_samples), ("batch_size", batch_size)):
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 2:
-                raise ValueError(f"`{name}` must be an integer >= 2, got {value!r}.")
+        # Self-BLEU scores each sample against the others, so it needs two; a batch can be one.
+        for name, value, least in (
+            ("self_bleu_samples", self_bleu_samples, 2),
+            ("batch_size", batch_size, 1),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
+                raise ValueError(f"`{name}` must be an integer >= {least}, got {value!r}.")
         self.real_data = real_data
         self.oracle = oracle
         self.num_references = num_references
@@ -115,11 +119,20 @@ class SequenceEvaluator:
 
     def evaluate(self, model, num_samples=1000, seed=0):
         """Samples `num_samples` sequences of `model` and returns `{metric key: value}`."""
-        self.prepare(model)
         decoding = {"end_token": end_token(model), **self.decoding}
         samples = model.generate(num_samples, seed=seed, batch_size=self.batch_size, **decoding)
-        hypotheses = sentences(samples, model.pad_token, decoding["end_token"])
-        results = {"num_samples": int(num_samples), **self.bleu_scores(hypotheses)}
+        return self.score(model, samples, decoding["end_token"])
+
+    def score(self, model, samples, end=None):
+        """`{metric key: value}` of `samples` (int ids `[N, T]`) that `model` generated.
+
+        For callers that keep the samples too (to write them out) and must not draw twice.
+        `end` is the end token the samples are cut at (default: `model`'s vocabulary's).
+        """
+        self.prepare(model)
+        end = end_token(model) if end is None else end
+        hypotheses = sentences(samples, model.pad_token, end)
+        results = {"num_samples": int(len(samples)), **self.bleu_scores(hypotheses)}
         if "nll_test" in self.metrics:
             results["nll_test"] = self._nll(model.generator, model.pad_token, self.real_tokens)
         if "nll_oracle" in self.metrics:

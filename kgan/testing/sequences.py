@@ -8,6 +8,8 @@ from kgan.networks import sequence_discriminator
 
 VOCAB_SIZE = 12
 LENGTH = 6
+# With the four special tokens, exactly VOCAB_SIZE ids.
+WORDS = ("the", "cat", "dog", "sat", "ran", "a", "mat", "on")
 
 
 def tiny_generator(vocab_size=VOCAB_SIZE, length=LENGTH, cell="lstm"):
@@ -27,6 +29,23 @@ def tiny_discriminator(vocab_size=VOCAB_SIZE, length=LENGTH):
 def tiny_model(objective_class, seed=3, **network_options):
     """An untrained `objective_class` (a `SequenceGAN`) on the tiny networks."""
     return objective_class(tiny_generator(**network_options), tiny_discriminator(), seed=seed)
+
+
+def tiny_text_model(objective_class=None, seed=3, compile=True):
+    """A tiny sequence GAN (default `SeqGAN`) with a vocabulary of `WORDS`, compiled."""
+    from kgan.data import vocabulary as vocabulary_lib
+    from kgan.models import seq_gan
+
+    objective_class = objective_class or seq_gan.SeqGAN
+    model = objective_class(
+        tiny_generator(),
+        tiny_discriminator(),
+        seed=seed,
+        vocabulary=vocabulary_lib.Vocabulary(list(WORDS)),
+    )
+    if compile:
+        model.compile()  # pads with the vocabulary's [PAD] from here on
+    return model
 
 
 def counting_sequences(num=64, vocab_size=VOCAB_SIZE, length=LENGTH, seed=0):

@@ -27,8 +27,8 @@ import numpy as np  # noqa: E402
 
 import kgan  # noqa: E402
 from kgan.utils import run_directory  # noqa: E402
+from kgan.utils import sequence_recipe  # noqa: E402
 
-ALGORITHMS = {"seqgan": "SeqGAN", "maligan": "MaliGAN", "relgan": "RelGAN"}
 DEFAULTS = {
     "data": None,
     "vocab_size": None,
@@ -63,23 +63,12 @@ def parse_flags(argv=None):
     add = parser.add_argument
     add("--data", help="an .npy file of int token ids [N, T] (required)")
     add("--vocab-size", type=int, help="token ids are in [0, vocab-size) (required)")
-    add("--algorithm", choices=sorted(ALGORITHMS), help="adversarial objective")
-    add("--mle-epochs", type=int, help="epochs of maximum-likelihood pre-training")
-    add("--pretrain-d-epochs", type=int, help="epochs of discriminator pre-training")
-    add("--adversarial-epochs", type=int, help="adversarial epochs; 0 = MLE only")
-    add("--batch-size", type=int, help="sequences per step")
-    add("--num-rollouts", type=int, help="SeqGAN's Monte-Carlo completions per prefix")
-    add("--discriminator-steps", type=int, help="discriminator updates per generator update")
-    add("--embedding-dim", type=int, help="generator embedding size")
-    add("--hidden-dim", type=int, help="generator LSTM units")
-    add("--learning-rate", type=float, help="generator Adam learning rate (clipnorm 5)")
-    add("--adversarial-learning-rate", type=float, help="generator rate, adversarial phase")
+    sequence_recipe.add_training_flags(add)
     add("--oracle", help="the oracle's .keras file, to report NLL_oracle of samples")
     add("--test", help="an .npy of held-out token ids, to report NLL_test")
     add("--num-samples", type=int, help="samples scored by the oracle")
     parser.add_argument("--seed", type=int, help="seed of the weights, data order and sampling")
     parser.add_argument("--out", help="run directory")
-    parser.add_argument("--steps-per-epoch", type=int, help="batches per epoch, every phase")
     flags = vars(parser.parse_args(argv))
     for name in ("data", "vocab_size"):
         if flags[name] is None:
@@ -87,51 +76,8 @@ def parse_flags(argv=None):
                 f"--{name.replace('_', '-')} is required (make oracle data with "
                 "recipes/seqgan_oracle/make_data.py)"
             )
-    run_directory.check_positive(
-        flags,
-        "vocab_size",
-        "batch_size",
-        "num_rollouts",
-        "discriminator_steps",
-        "embedding_dim",
-        "hidden_dim",
-        "num_samples",
-        "steps_per_epoch",
-    )
-    for name in ("mle_epochs", "pretrain_d_epochs", "adversarial_epochs"):
-        if flags[name] < 0:
-            raise run_directory.UsageError(f"--{name.replace('_', '-')} must be >= 0")
-    for name in ("learning_rate", "adversarial_learning_rate"):
-        if flags[name] <= 0:
-            raise run_directory.UsageError(f"--{name.replace('_', '-')} must be positive")
-    flags["epochs"] = flags["mle_epochs"] + flags["pretrain_d_epochs"] + flags["adversarial_epochs"]
-    if flags["epochs"] == 0:
-        raise run_directory.UsageError("all epoch counts are 0: nothing to train")
-    return flags
-
-
-def build_model(flags, length):
-    """The compiled objective of `--algorithm` on SeqGAN's networks."""
-    generator = kgan.networks.RecurrentGenerator(
-        flags["vocab_size"], length, flags["embedding_dim"], flags["hidden_dim"]
-    )
-    discriminator = kgan.networks.SequenceDiscriminator(flags["vocab_size"], length)
-    model = getattr(kgan, ALGORITHMS[flags["algorithm"]])(
-        generator, discriminator, seed=flags["seed"]
-    )
-    options = {"num_rollouts": flags["num_rollouts"]} if flags["algorithm"] == "seqgan" else {}
-    if flags["algorithm"] == "relgan":
-        options["annealing_steps"] = max(1, flags["adversarial_epochs"] * flags["steps_per_epoch"])
-    model.compile(
-        generator_optimizer=keras.optimizers.Adam(flags["learning_rate"], clipnorm=5.0),
-        discriminator_optimizer=keras.optimizers.Adam(1e-4),
-        pretrain_generator_epochs=flags["mle_epochs"],
-        pretrain_discriminator_epochs=flags["pretrain_d_epochs"],
-        discriminator_steps=flags["discriminator_steps"],
-        adversarial_learning_rate=flags["adversarial_learning_rate"],
-        **options,
-    )
-    return model
+    run_directory.check_positive(flags, "vocab_size", "num_samples")
+    return sequence_recipe.check_training_flags(flags)
 
 
 def score(model, flags):
@@ -160,7 +106,7 @@ def train(flags):
         seed=flags["seed"],
     )
     length = int(dataset.element_spec.shape[1])
-    model = build_model(flags, length)
+    model = sequence_recipe.build_model(flags, flags["vocab_size"], length)
     resolved = {
         "length": length,
         "generator_parameters": model.generator.count_params(),

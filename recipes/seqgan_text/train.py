@@ -37,8 +37,8 @@ import keras  # noqa: E402
 import kgan  # noqa: E402
 from kgan.metrics import sequence_evaluation  # noqa: E402
 from kgan.utils import run_directory  # noqa: E402
+from kgan.utils import sequence_recipe  # noqa: E402
 
-ALGORITHMS = {"seqgan": "SeqGAN", "maligan": "MaliGAN", "relgan": "RelGAN"}
 METRICS = ("bleu", "self_bleu", "nll_test")
 DEFAULTS = {
     "text": None,
@@ -81,48 +81,16 @@ def parse_flags(argv=None):
     add("--max-words", type=int, help="longest sentence kept, in words ([EOS] is one more)")
     add("--min-count", type=int, help="words seen fewer times in training become [UNK]")
     add("--num-test", type=int, help="test sentences, and as many validation sentences")
-    add("--algorithm", choices=sorted(ALGORITHMS), help="adversarial objective")
-    add("--mle-epochs", type=int, help="epochs of maximum-likelihood pre-training")
-    add("--pretrain-d-epochs", type=int, help="epochs of discriminator pre-training")
-    add("--adversarial-epochs", type=int, help="adversarial epochs; 0 = MLE only")
-    add("--steps-per-epoch", type=int, help="batches per epoch, every phase")
-    add("--batch-size", type=int, help="sentences per step")
-    add("--num-rollouts", type=int, help="SeqGAN's Monte-Carlo completions per prefix")
-    add("--discriminator-steps", type=int, help="discriminator updates per generator update")
-    add("--embedding-dim", type=int, help="generator embedding size")
-    add("--hidden-dim", type=int, help="generator LSTM units")
-    add("--learning-rate", type=float, help="generator Adam learning rate, MLE (clipnorm 5)")
-    add("--adversarial-learning-rate", type=float, help="generator rate, adversarial phase")
+    sequence_recipe.add_training_flags(add)
     add("--metrics-every", type=int, help="log BLEU and NLL_test every this many epochs")
     add("--num-samples", type=int, help="samples scored and written to samples.txt")
     add("--seed", type=int, help="seed of the split, weights, data order and sampling")
     add("--out", help="run directory")
     flags = vars(parser.parse_args(argv))
-    run_directory.check_positive(
-        flags,
-        "max_words",
-        "min_count",
-        "num_test",
-        "steps_per_epoch",
-        "batch_size",
-        "num_rollouts",
-        "discriminator_steps",
-        "embedding_dim",
-        "hidden_dim",
-        "metrics_every",
-    )
+    run_directory.check_positive(flags, "max_words", "min_count", "num_test", "metrics_every")
     if flags["num_samples"] < 2:
         raise run_directory.UsageError("--num-samples must be at least 2 (self-BLEU pairs them)")
-    for name in ("mle_epochs", "pretrain_d_epochs", "adversarial_epochs"):
-        if flags[name] < 0:
-            raise run_directory.UsageError(f"--{name.replace('_', '-')} must be >= 0")
-    for name in ("learning_rate", "adversarial_learning_rate"):
-        if flags[name] <= 0:
-            raise run_directory.UsageError(f"--{name.replace('_', '-')} must be positive")
-    flags["epochs"] = flags["mle_epochs"] + flags["pretrain_d_epochs"] + flags["adversarial_epochs"]
-    if flags["epochs"] == 0:
-        raise run_directory.UsageError("all epoch counts are 0: nothing to train")
-    return flags
+    return sequence_recipe.check_training_flags(flags)
 
 
 def split_sentences(flags):
@@ -147,37 +115,12 @@ def split_sentences(flags):
     return sentences[held_out:], sentences[flags["num_test"] : held_out], test
 
 
-def build_model(flags, vocabulary):
-    """The compiled objective of `--algorithm` over `vocabulary`."""
-    length = flags["max_words"] + 1
-    generator = kgan.networks.RecurrentGenerator(
-        len(vocabulary), length, flags["embedding_dim"], flags["hidden_dim"]
-    )
-    discriminator = kgan.networks.SequenceDiscriminator(len(vocabulary), length)
-    model = getattr(kgan, ALGORITHMS[flags["algorithm"]])(
-        generator, discriminator, seed=flags["seed"], vocabulary=vocabulary
-    )
-    options = {"num_rollouts": flags["num_rollouts"]} if flags["algorithm"] == "seqgan" else {}
-    if flags["algorithm"] == "relgan":
-        options["annealing_steps"] = max(1, flags["adversarial_epochs"] * flags["steps_per_epoch"])
-    model.compile(
-        generator_optimizer=keras.optimizers.Adam(flags["learning_rate"], clipnorm=5.0),
-        discriminator_optimizer=keras.optimizers.Adam(1e-4),
-        pretrain_generator_epochs=flags["mle_epochs"],
-        pretrain_discriminator_epochs=flags["pretrain_d_epochs"],
-        discriminator_steps=flags["discriminator_steps"],
-        adversarial_learning_rate=flags["adversarial_learning_rate"],
-        **options,
-    )
-    return model
-
-
-def score(model, validation, test, flags):
+def score(model, samples, validation, test, flags):
     """The samples' and the validation sentences' scores against the test sentences."""
     evaluator = sequence_evaluation.SequenceEvaluator(
         METRICS, real_data=test, self_bleu_samples=flags["num_samples"]
     )
-    metrics = {"samples": evaluator.evaluate(model, flags["num_samples"], seed=flags["seed"])}
+    metrics = {"samples": evaluator.score(model, samples)}
     # Real text through the same metrics: the row the samples should approach.
     real = model.vocabulary.encode(validation[: flags["num_samples"]], model.max_length)
     hypotheses = sequence_evaluation.sentences(real, model.pad_token, model.vocabulary.end_id)
@@ -201,7 +144,7 @@ def train(flags):
         min_frequency=flags["min_count"],
         seed=flags["seed"],
     )
-    model = build_model(flags, vocabulary)
+    model = sequence_recipe.build_model(flags, len(vocabulary), length, vocabulary)
     resolved = {
         "max_length": length,
         "vocab_size": len(vocabulary),
@@ -225,11 +168,10 @@ def train(flags):
     )
     callbacks = run_directory.callbacks(flags["out"], None, extra=[metrics_callback])
     settings = run_directory.fit_and_record(model, dataset.repeat(), flags, resolved, callbacks)
-    write_lines(
-        os.path.join(flags["out"], "samples.txt"),
-        model.generate_text(flags["num_samples"], seed=flags["seed"]),
-    )
-    metrics = score(model, validation, test, flags)
+    # One draw, written out and scored: samples.txt holds exactly the sentences measured.
+    samples = model.generate(flags["num_samples"], seed=flags["seed"], end_token=vocabulary.end_id)
+    write_lines(os.path.join(flags["out"], "samples.txt"), vocabulary.decode(samples))
+    metrics = score(model, samples, validation, test, flags)
     run_directory.write_json(os.path.join(flags["out"], "metrics.json"), metrics)
     samples, real = metrics["samples"], metrics["validation_sentences"]
     print(

@@ -8,9 +8,7 @@ import numpy as np
 import pytest
 
 from kgan import metrics
-from kgan.data import vocabulary as vocabulary_lib
 from kgan.metrics import sequence_evaluation
-from kgan.models import seq_gan
 from kgan.testing import sequences
 from kgan.testing.cli import run
 from kgan.testing.cli import run_error
@@ -22,13 +20,7 @@ OPTIONS = ["--num", "30", "--seed", "4", "--batch-size", "16"]
 
 @pytest.fixture(scope="module")
 def text_model_path(tmp_path_factory):
-    model = seq_gan.SeqGAN(
-        sequences.tiny_generator(),
-        sequences.tiny_discriminator(),
-        seed=3,
-        vocabulary=vocabulary_lib.Vocabulary(WORDS),
-    )
-    model.compile()
+    model = sequences.tiny_text_model()
     path = tmp_path_factory.mktemp("text") / "model.keras"
     model.save(path)
     return str(path)

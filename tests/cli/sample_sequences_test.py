@@ -5,8 +5,6 @@ import numpy as np
 import pytest
 
 from kgan import cli
-from kgan.data import vocabulary as vocabulary_lib
-from kgan.models import seq_gan as seq_gan_lib
 from kgan.testing import sequences
 from kgan.testing.cli import run
 from kgan.testing.cli import run_error
@@ -58,14 +56,8 @@ def test_txt_holds_one_sequence_per_line(seq_gan, tmp_path, capsys):
 
 
 def test_txt_holds_words_for_a_model_with_a_vocabulary(tmp_path, capsys):
-    words = ["the", "cat", "dog", "sat", "ran", "a", "mat", "on"]  # 12 ids with the specials
-    model = seq_gan_lib.SeqGAN(
-        sequences.tiny_generator(),
-        sequences.tiny_discriminator(),
-        seed=3,
-        vocabulary=vocabulary_lib.Vocabulary(words),
-    )
-    model.compile()
+    words = sequences.WORDS
+    model = sequences.tiny_text_model()
     model.save(tmp_path / "model.keras")
     out = tmp_path / "words.txt"
     argv = ["sample", tmp_path / "model.keras", "--num", NUM, "--seed", 1, "--out", out]
@@ -94,14 +86,7 @@ def test_an_exported_model_samples_the_keras_models_tokens(seq_gan, tmp_path, ca
 
 
 def test_an_exported_model_with_a_vocabulary_writes_the_keras_models_text(tmp_path, capsys):
-    words = ["the", "cat", "dog", "sat", "ran", "a", "mat", "on"]
-    model = seq_gan_lib.SeqGAN(
-        sequences.tiny_generator(),
-        sequences.tiny_discriminator(),
-        seed=3,
-        vocabulary=vocabulary_lib.Vocabulary(words),
-    )
-    model.compile()
+    model = sequences.tiny_text_model()
     model.save(tmp_path / "model.keras")
     argv = ["export", tmp_path / "model.keras", "--format", "saved_model,tflite"]
     run([*argv, "--out", tmp_path / "e"], capsys)

@@ -10,17 +10,14 @@ from kgan.export import vocabulary_file
 from kgan.models import seq_gan
 from kgan.testing import sequences
 
-WORDS = ["the", "cat", "dog", "sat", "ran", "a", "mat", "on"]
+WORDS = list(sequences.WORDS)
 
 
 def _model(vocabulary=True):
-    model = seq_gan.SeqGAN(
-        sequences.tiny_generator(),
-        sequences.tiny_discriminator(),
-        seed=3,
-        vocabulary=vocabulary_lib.Vocabulary(WORDS) if vocabulary else None,
-    )
-    model.compile()  # pads with the vocabulary's [PAD] from here on
+    if vocabulary:
+        return sequences.tiny_text_model()
+    model = sequences.tiny_model(seq_gan.SeqGAN)
+    model.compile()
     return model
 
 

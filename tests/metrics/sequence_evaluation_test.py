@@ -70,6 +70,13 @@ def test_nll_oracle_scores_the_samples_under_the_oracle():
     samples = model.generate(50, seed=1)
     assert results["nll_oracle"] == pytest.approx(metrics.sequence_nll(oracle, samples), rel=1e-6)
     assert "nll_test" not in results and "self_bleu_2" not in results
+    # One sequence per generator call gives the same samples and the same score.
+    single = sequence_evaluation.SequenceEvaluator(
+        "nll_oracle", real_data=(sequences.counting_sequences(32)), oracle=oracle, batch_size=1
+    )
+    assert single.evaluate(model, num_samples=50, seed=1)["nll_oracle"] == pytest.approx(
+        results["nll_oracle"], rel=1e-5
+    )
 
 
 def test_training_raises_bleu_and_lowers_nll_test():
@@ -105,6 +112,10 @@ def test_bad_input_is_a_clear_error():
         sequence_evaluation.SequenceEvaluator(["bleu"])
     with pytest.raises(ValueError, match="under an oracle: pass oracle="):
         sequence_evaluation.SequenceEvaluator(["nll_oracle"])
+    with pytest.raises(ValueError, match="`self_bleu_samples` must be an integer >= 2, got 1"):
+        sequence_evaluation.SequenceEvaluator(["self_bleu"], self_bleu_samples=1)
+    with pytest.raises(ValueError, match="`batch_size` must be an integer >= 1, got 0"):
+        sequence_evaluation.SequenceEvaluator(["self_bleu"], batch_size=0)
     with pytest.raises(ValueError, match=r"Unknown sequence metric\(s\) \['fid'\]"):
         sequence_evaluation.SequenceEvaluator(["bleu", "fid"], real_data=SENTENCES)
     with pytest.raises(ValueError, match="score images and .* score sequences"):
