@@ -31,8 +31,6 @@ import numpy as np
 
 from kgan.cli import common
 from kgan.cli import quiet
-from kgan.export import vocabulary_file
-from kgan.networks import sequence_sampling
 from kgan.utils import images as images_lib
 
 
@@ -209,6 +207,10 @@ class ExportedTokenGenerator:
         self.path = path
         self._run = run_fn
         self.max_length = int(inputs["uniforms"][0][-1])
+        # Imported here, not at the top: kgan.export imports Keras, and the CLI imports this
+        # module before it has imported TensorFlow quietly.
+        from kgan.export import vocabulary_file
+
         try:
             self.vocabulary, self.pad_token = vocabulary_file.read(path)
         except ValueError as error:
@@ -228,5 +230,7 @@ class ExportedTokenGenerator:
             )["tokens"]
             for start in range(0, int(num), batch_size)
         ]
+        from kgan.networks import sequence_sampling
+
         tokens = np.concatenate(outputs, axis=0).astype(np.int32)
         return sequence_sampling.pad_after_end(tokens, end_token, self.pad_token)
