@@ -50,18 +50,6 @@ def test_import_kgan_alone_imports_no_tensorflow_until_a_name_is_used():
     assert completed.stdout.split() == ["False", "True", "True"]
 
 
-def test_the_cli_imports_no_tensorflow_before_it_quiets_it():
-    # `kgan` hides TensorFlow's start-up lines by importing it itself, inside a stderr guard:
-    # a CLI module that imports Keras at its top would print them before the guard is up.
-    code = (
-        "import sys\nimport kgan.cli\nfrom kgan.cli import exported, sample, evaluate\n"
-        "print('tensorflow' in sys.modules, 'keras' in sys.modules)"
-    )
-    completed = run(code)
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    assert completed.stdout.split() == ["False", "False"]
-
-
 def test_unknown_names_are_attribute_errors():
     import kgan
 
