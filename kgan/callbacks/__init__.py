@@ -1,5 +1,6 @@
-"""Callbacks for training GANs with `fit`: sample grids, metrics and safety stops."""
+"""Callbacks for GANs trained with `fit`: sample grids, metrics, best model, safety stops."""
 
+from kgan.callbacks.best_checkpoint import BestCheckpoint
 from kgan.callbacks.generative_metrics import GenerativeMetrics
 from kgan.callbacks.linear_decay import LinearDecay
 from kgan.callbacks.sample_grid import SampleGrid
@@ -7,6 +8,7 @@ from kgan.models.fit_guards import NonFiniteLossError
 from kgan.models.fit_guards import TerminateOnNonFinite
 
 __all__ = [
+    "BestCheckpoint",
     "GenerativeMetrics",
     "LinearDecay",
     "NonFiniteLossError",
