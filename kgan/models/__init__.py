@@ -5,8 +5,11 @@ metrics, export and the CLI use); `GAN`, `ConditionalGAN`, `Pix2Pix` and `CycleG
 their objective. The sequence GANs (`SeqGAN`, `MaliGAN`, `RelGAN`, and the
 sequence-to-sequence `Seq2SeqGAN`) stand on `SequenceGAN`, the base that runs maximum
 likelihood, discriminator pre-training and adversarial training as phases of one `fit`.
+`latent_space` walks a latent-vector GAN's inputs: truncation, lerp/slerp paths, samples of
+given vectors.
 """
 
+from kgan.models import latent_space
 from kgan.models.adversarial_model import AdversarialModel
 from kgan.models.conditional_gan import ConditionalGAN
 from kgan.models.cycle_gan import CycleGAN
@@ -31,4 +34,5 @@ __all__ = [
     "SeqGAN",
     "SequenceGAN",
     "ServedGenerator",
+    "latent_space",
 ]
