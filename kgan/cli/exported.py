@@ -159,7 +159,17 @@ class ExportedGenerator:
         else:
             num = int(num_or_labels)
         latent = np.random.default_rng(seed).standard_normal((num, self.latent_dim))
-        latent = latent.astype("float32")
+        return self.generate_from_latents(latent.astype("float32"), labels, batch_size)
+
+    def generate_from_latents(self, latent, labels=None, batch_size=256):
+        """Samples of given latent vectors `[N, latent_dim]` (and labels), float32 in [-1, 1].
+
+        What `kgan.models.latent_space.generate_from` is for a Keras model: `kgan sample
+        --truncation` and `--interpolate` run the artefact on their own vectors through it.
+        """
+        num = len(latent)
+        if labels is not None:
+            labels = np.asarray(labels, self._dtypes["labels"])
         outputs = []
         for start in range(0, num, batch_size):
             feed = {"z": latent[start : start + batch_size]}

@@ -6,7 +6,15 @@ kgan sample runs/dcgan_digits/model.keras --num 10000 --out samples.npy
 kgan sample runs/conditional_gan_digits/model.keras --labels 3,7 --num 8 --out sevens.png
 kgan sample runs/celeba_attributes/model.keras --labels attributes.npy --out faces.npy
 kgan sample runs/seqgan_oracle/model.keras --num 100 --temperature 0.8 --out tokens.npy
+kgan sample runs/dcgan_digits/model.keras --truncation 0.7 --out typical.png
+kgan sample runs/dcgan_digits/model.keras --interpolate 10 --num 6 --out paths.png
 ```
+
+`--truncation T` draws the latent vectors from a normal truncated to `[-T, T]` (BigGAN's
+truncation trick; for a conditional model, per class as the labels say). `--interpolate STEPS`
+writes `--num` paths (default 8), path `i` from latent vector `i` of `--seed` to vector
+`num + i`, `STEPS` samples each (`--interpolation slerp` or `lerp`): a PNG with one path per
+row, or a `.npy` `[num * STEPS, H, W, C]`, path by path. See `kgan.models.latent_space`.
 
 A sequence model (SeqGAN, MaliGAN, RelGAN) writes int32 token ids `[N, T]` to a `.npy`, or one
 sequence per line to a `.txt`, sampled with `--temperature`, `--top-k`, `--top-p` or `--greedy`
@@ -35,6 +43,11 @@ from kgan.utils import images as images_lib
 
 HELP = "generate samples from a saved model"
 DEFAULT_NUM = 64
+# Rows of an --interpolate strip when --num is not given.
+DEFAULT_PATHS = 8
+# kgan.models.latent_space.METHODS, named here: importing that module (Keras) would make the
+# CLI's --help import TensorFlow.
+LATENT_PATHS = ("slerp", "lerp")
 
 # Output formats, by file extension.
 FORMATS = {
@@ -86,6 +99,29 @@ def add_arguments(parser):
         type=int,
         default=256,
         help="samples generated per forward pass (default: 256)",
+    )
+    parser.add_argument(
+        "--truncation",
+        type=float,
+        default=None,
+        help="latent models only: draw every latent component from a normal truncated to "
+        "[-T, T] (the truncation trick: below ~1 samples get more typical, less diverse)",
+    )
+    parser.add_argument(
+        "--interpolate",
+        type=int,
+        default=None,
+        metavar="STEPS",
+        help="latent models only: --num rows (default: "
+        f"{DEFAULT_PATHS}), each STEPS samples along a path between two latent vectors of "
+        "--seed; the PNG has one path per row",
+    )
+    parser.add_argument(
+        "--interpolation",
+        choices=LATENT_PATHS,
+        default="slerp",
+        help="the path of --interpolate: slerp (great circle, keeps the latent norm) or lerp "
+        "(straight line) (default: slerp)",
     )
     sample_sequences.add_arguments(parser)
 
@@ -176,16 +212,22 @@ def run(args):
     extension = common.check_extension(args.out, EXTENSIONS)
     common.check_output_file(args.out)
     sample_sequences.check_decoding(args)
+    check_latent_options(args)
     if args.labels is not None and not args.labels.lower().endswith(".npy"):
         read_labels(args.labels, args.num)  # a malformed list fails before the model loads
 
     model = loading.load_model(args.model, exported_ok=True, hide_native_logs=not args.verbose)
     if sample_sequences.makes_tokens(model):
-        if args.labels is not None:
-            raise common.CommandError(
-                "--labels is for conditional image models; a sequence model takes none",
-                common.USAGE_ERROR,
-            )
+        for option, value in (
+            ("--labels", args.labels),
+            ("--truncation", args.truncation),
+            ("--interpolate", args.interpolate),
+        ):
+            if value is not None:
+                raise common.CommandError(
+                    f"{option} is for latent image models; a sequence model takes none",
+                    common.USAGE_ERROR,
+                )
         sample_sequences.run(model, args, DEFAULT_NUM if args.num is None else args.num)
         return
     if extension not in FORMATS or sample_sequences.given(args):
@@ -201,14 +243,26 @@ def run(args):
             "`kgan translate`",
             common.USAGE_ERROR,
         )
-    labels, num = model_labels(model, args.labels, args.num)
-    if labels is None:
+    walking = args.truncation is not None or args.interpolate is not None
+    if walking and getattr(model, "latent_dim", None) is None:
+        raise common.CommandError(
+            f"--truncation and --interpolate walk a latent space, but {args.model!r} has none",
+            common.USAGE_ERROR,
+        )
+    num = args.num
+    if args.interpolate is not None and num is None:
+        num = DEFAULT_PATHS
+    labels, num = model_labels(model, args.labels, num)
+    columns = None
+    if walking:
+        samples, columns = latent_walk(model, args, num, labels)
+    elif labels is None:
         samples = model.generate(num, seed=args.seed, batch_size=args.batch_size)
     else:
         samples = model.generate(labels, seed=args.seed, batch_size=args.batch_size)
     if extension == ".png":
         try:
-            grid = images_lib.make_grid(samples)
+            grid = images_lib.make_grid(samples, cols=columns)
         except ValueError as error:
             raise common.CommandError(
                 f"the model's samples (shape {samples.shape[1:]}) are not images: {error} "
@@ -217,4 +271,47 @@ def run(args):
         common.write(args.out, lambda path: images_lib.save_png(path, grid))
     else:
         common.write(args.out, lambda path: np.save(path, samples.astype(np.float32)))
-    print(f"Wrote {num} samples of shape {samples.shape[1:]} to {args.out}")
+    what = f"{num} paths of {args.interpolate}" if args.interpolate else f"{num}"
+    print(f"Wrote {what} samples of shape {samples.shape[1:]} to {args.out}")
+
+
+def check_latent_options(args):
+    """Checks --truncation and --interpolate before anything loads."""
+    if args.truncation is not None and not args.truncation > 0:
+        raise common.CommandError(
+            f"--truncation must be > 0 (the bound on each latent component), got "
+            f"{args.truncation}; leave it out for the untruncated prior",
+            common.USAGE_ERROR,
+        )
+    if args.interpolate is not None and args.interpolate < 2:
+        raise common.CommandError(
+            f"--interpolate must be at least 2 (both ends of each path), got {args.interpolate}",
+            common.USAGE_ERROR,
+        )
+
+
+def latent_walk(model, args, num, labels):
+    """`(samples, columns)`: truncated samples, or `num` interpolation paths as rows.
+
+    Path `i` goes from latent vector `i` of `--seed` to vector `num + i` (truncated when
+    `--truncation` is given) and keeps label row `i` of a conditional model all the way, so a
+    row shows one class changing style.
+    """
+    from kgan.models import latent_space
+    from kgan.models import sampling
+
+    steps = args.interpolate
+    count = num if steps is None else 2 * num
+    if args.truncation is None:
+        latent = sampling.latent_vectors(count, model.latent_dim, args.seed)
+    else:
+        latent = latent_space.truncated_latents(count, model.latent_dim, args.truncation, args.seed)
+    if steps is not None:
+        latent = latent_space.interpolate(latent[:num], latent[num:], steps, args.interpolation)
+        latent = latent.reshape(-1, model.latent_dim)
+        labels = None if labels is None else np.repeat(labels, steps, axis=0)
+    if hasattr(model, "generate_from_latents"):  # an exported artefact
+        samples = model.generate_from_latents(latent, labels, args.batch_size)
+    else:
+        samples = latent_space.generate_from(model, latent, labels, args.batch_size)
+    return samples, steps

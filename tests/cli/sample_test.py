@@ -145,3 +145,80 @@ def test_label_usage_errors(request, tmp_path, capsys, model, extra, message):
     extra = [str(tmp_path / item) if item.endswith(".npy") else item for item in extra]
     code, line = run_error(["sample", path, *extra, "--out", tmp_path / "a.npy"], capsys)
     assert code == cli.USAGE_ERROR and message in line, line
+
+
+# --- --truncation and --interpolate --------------------------------------------------------
+
+
+def test_truncation_samples_truncated_latent_vectors(model_path, tmp_path):
+    from kgan.models import latent_space
+
+    model = keras.saving.load_model(model_path)
+    samples = sample(["sample", model_path, "--num", 6, "--seed", 3, "--truncation", 0.5], tmp_path)
+    latent = latent_space.truncated_latents(6, model.latent_dim, 0.5, seed=3)
+    np.testing.assert_allclose(samples, latent_space.generate_from(model, latent), atol=1e-6)
+    assert not np.allclose(samples, model.generate(6, seed=3), atol=1e-3)
+
+
+def test_interpolate_writes_paths_between_the_seeds_vectors(model_path, tmp_path, capsys):
+    model = keras.saving.load_model(model_path)
+    argv = ["sample", model_path, "--num", 3, "--seed", 1, "--interpolate", 4]
+    paths = sample([*argv, "--interpolation", "lerp"], tmp_path).reshape(3, 4, 8, 8, 1)
+    ends = model.generate(6, seed=1)  # path i: vector i to vector 3 + i of the seed
+    np.testing.assert_allclose(paths[:, 0], ends[:3], atol=1e-5)
+    np.testing.assert_allclose(paths[:, -1], ends[3:], atol=1e-5)
+    slerp = sample(argv, tmp_path, "slerp.npy").reshape(3, 4, 8, 8, 1)
+    np.testing.assert_allclose(slerp[:, [0, -1]], paths[:, [0, -1]], atol=1e-5)
+    assert not np.allclose(slerp[:, 1], paths[:, 1], atol=1e-4)  # the middles differ
+    out = tmp_path / "paths.png"
+    assert cli.main([str(arg) for arg in [*argv, "--out", out]]) == 0
+    assert "Wrote 3 paths of 4 samples" in capsys.readouterr().out
+    grid = images_lib.make_grid(np.zeros((12, 8, 8, 1), np.float32), cols=4)
+    with Image.open(out) as image:
+        assert image.size == (grid.shape[1], grid.shape[0])
+
+
+def test_interpolate_keeps_each_paths_label(conditional_model_path, tmp_path):
+    from kgan.models import latent_space
+    from kgan.models import sampling
+
+    model = keras.saving.load_model(conditional_model_path)
+    argv = ["sample", conditional_model_path, "--num", 2, "--labels", "2,0", "--interpolate", 3]
+    samples = sample(argv, tmp_path)
+    latent = sampling.latent_vectors(4, model.latent_dim, seed=0)
+    path = latent_space.interpolate(latent[:2], latent[2:], 3).reshape(-1, model.latent_dim)
+    expected = latent_space.generate_from(model, path, [2, 2, 2, 0, 0, 0])
+    np.testing.assert_allclose(samples, expected, atol=1e-6)
+
+
+def test_an_exported_model_walks_the_same_latent_space(model_path, tmp_path):
+    from kgan import export
+
+    export.export_generator(keras.saving.load_model(model_path), tmp_path / "e", verbose=False)
+    argv = ["--num", 2, "--interpolate", 3, "--truncation", 0.8]
+    exported = sample(["sample", tmp_path / "e" / "saved_model", *argv], tmp_path, "e.npy")
+    keras_samples = sample(["sample", model_path, *argv], tmp_path, "k.npy")
+    # The export returns uint8 pixels: equal within one level.
+    np.testing.assert_allclose(exported, keras_samples, atol=1.01 / 127.5)
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--truncation", "0"], "--truncation must be > 0"),
+        (["--interpolate", "1"], "--interpolate must be at least 2"),
+        (["--interpolation", "cubic"], "invalid choice: 'cubic'"),
+    ],
+)
+def test_latent_option_errors(model_path, tmp_path, capsys, extra, message):
+    code, line = run_error(["sample", model_path, *extra, "--out", tmp_path / "a.npy"], capsys)
+    assert code == cli.USAGE_ERROR and message in line
+
+
+def test_latent_options_refused_without_a_latent_space(tmp_path, capsys):
+    from kgan.testing import sequences
+
+    path = sequences.save_tiny_sequence_gan(tmp_path / "seq.keras")
+    argv = ["sample", path, "--truncation", "0.5", "--out", tmp_path / "t.npy"]
+    code, line = run_error(argv, capsys)
+    assert code == cli.USAGE_ERROR and "--truncation is for latent image models" in line
