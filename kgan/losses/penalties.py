@@ -1,6 +1,6 @@
 """Gradient penalties that keep a discriminator (critic) smooth.
 
-Both penalties return **per-example** values of shape `[batch]`, like the adversarial losses, so
+Every penalty returns **per-example** values of shape `[batch]`, like the adversarial losses, so
 the model can average them over the global batch under `tf.distribute`.
 
 The gradient of a batch's summed scores with respect to the inputs is the per-example gradient
@@ -115,3 +115,27 @@ def r1_penalty(discriminator, real_images, training=True):
     """
     norms = _per_example_gradient_norm(discriminator, tf.convert_to_tensor(real_images), training)
     return tf.square(norms)
+
+
+def r2_penalty(discriminator, fake_images, training=True):
+    """R2 penalty: the squared gradient norm on generated data, `||grad D(G(z))||^2`.
+
+    R1's twin on the other distribution (Mescheder et al. 2018, eq. 9). R3GAN pairs the two
+    with the relativistic pairing loss: with both, the critic is smooth around real *and*
+    generated samples, which that loss needs to converge (Huang et al. 2024, Section 2).
+    The generated images are constants here: only the discriminator is penalised.
+
+    Args:
+        discriminator: Callable `images -> scores`.
+        fake_images: Generated batch, shape `[batch, ...]`.
+        training: Passed to the discriminator. Defaults to `True`.
+
+    Returns:
+        Per-example squared gradient norm, shape `[batch]`.
+
+    Reference:
+        Huang et al., "The GAN is dead; long live the GAN! A Modern GAN Baseline", NeurIPS
+        2024. https://arxiv.org/abs/2501.05441
+    """
+    fake_images = tf.stop_gradient(tf.convert_to_tensor(fake_images))
+    return r1_penalty(discriminator, fake_images, training)

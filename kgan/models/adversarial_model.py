@@ -34,13 +34,14 @@ from kgan.models import noise
 from kgan.models import updates
 
 # Logs of the penalties, present when their weight is positive.
-PENALTY_LOGS = ("gp", "r1")
+PENALTY_LOGS = ("gp", "r1", "r2")
 # Settings every objective saves with its compile config (subclasses add `COMPILE_SETTINGS`).
 _BASE_SETTINGS = (
     "discriminator_steps",
     "gradient_penalty_weight",
     "gradient_penalty_target",
     "r1_weight",
+    "r2_weight",
     "terminate_on_non_finite",
 )
 _KERAS_SETTINGS = ("steps_per_execution", "jit_compile", "run_eagerly")
@@ -93,6 +94,7 @@ class AdversarialModel(alternating.AlternatingSteps, keras.Model):
     gradient_penalty_weight = 0.0
     gradient_penalty_target = 1.0
     r1_weight = 0.0
+    r2_weight = 0.0
     terminate_on_non_finite = True
 
     def __init__(self, seed=None, **kwargs):
@@ -169,6 +171,7 @@ class AdversarialModel(alternating.AlternatingSteps, keras.Model):
         gradient_penalty_weight=0.0,
         gradient_penalty_target=1.0,
         r1_weight=0.0,
+        r2_weight=0.0,
         terminate_on_non_finite=True,
         **kwargs,
     ):
@@ -190,6 +193,9 @@ class AdversarialModel(alternating.AlternatingSteps, keras.Model):
             r1_weight: Weight of the R1 penalty, the mean squared gradient norm of the critic on
                 real data (`gamma / 2` in Mescheder et al. 2018 and StyleGAN); `0` turns it off.
                 Defaults to `0.0`.
+            r2_weight: Weight of the R2 penalty, the same on generated samples (Mescheder et
+                al. 2018; R3GAN uses R1 and R2 with equal weights); `0` turns it off. Defaults
+                to `0.0`.
             terminate_on_non_finite: Stop `fit` with an error naming the loss and step when any
                 loss becomes NaN or infinite. Defaults to `True`.
             **kwargs: The `<role>_optimizer=` keywords, then `keras.Model.compile`'s
@@ -203,6 +209,7 @@ class AdversarialModel(alternating.AlternatingSteps, keras.Model):
         for name, value in (
             ("gradient_penalty_weight", gradient_penalty_weight),
             ("r1_weight", r1_weight),
+            ("r2_weight", r2_weight),
         ):
             if value < 0:
                 raise ValueError(f"{name} must be >= 0, got {value}.")
@@ -210,7 +217,7 @@ class AdversarialModel(alternating.AlternatingSteps, keras.Model):
             raise ValueError(
                 f"gradient_penalty_target must be positive, got {gradient_penalty_target}."
             )
-        if gradient_penalty_weight > 0 or r1_weight > 0:
+        if gradient_penalty_weight > 0 or r1_weight > 0 or r2_weight > 0:
             self._warn_on_batch_normalization()
         self.loss_name = adversarial.canonical_name(self.DEFAULT_LOSS if loss is None else loss)
         self.generator_loss_fn, self.discriminator_loss_fn = adversarial.get(self.loss_name)
@@ -218,6 +225,7 @@ class AdversarialModel(alternating.AlternatingSteps, keras.Model):
         self.gradient_penalty_weight = float(gradient_penalty_weight)
         self.gradient_penalty_target = float(gradient_penalty_target)
         self.r1_weight = float(r1_weight)
+        self.r2_weight = float(r2_weight)
         self.terminate_on_non_finite = bool(terminate_on_non_finite)
         auto_scale_loss = kwargs.pop("auto_scale_loss", True)
         for name in names:
@@ -327,8 +335,9 @@ class AdversarialModel(alternating.AlternatingSteps, keras.Model):
         """The weighted penalties of `critic` for one update, or `None` when none is on.
 
         The WGAN-GP penalty (`gradient_penalty_weight`) at points between `real` and `fake`,
-        with weights drawn from stream `PENALTY_STREAM + stream`, and R1 (`r1_weight`) on `real`;
-        each averaged over the global batch and logged unweighted as `gp` and `r1`.
+        with weights drawn from stream `PENALTY_STREAM + stream`, R1 (`r1_weight`) on `real` and
+        R2 (`r2_weight`) on `fake`; each averaged over the global batch and logged unweighted as
+        `gp`, `r1` and `r2`.
 
         Args:
             critic: Callable `(images, training=True) -> logits`, the condition held fixed.
@@ -351,6 +360,11 @@ class AdversarialModel(alternating.AlternatingSteps, keras.Model):
             term = self.r1_weight * updates.global_mean(per_example, layout)
             total = term if total is None else total + term
             self.trackers["r1"].update_state(per_example)
+        if self.r2_weight > 0:
+            per_example = penalties.r2_penalty(critic, fake)
+            term = self.r2_weight * updates.global_mean(per_example, layout)
+            total = term if total is None else total + term
+            self.trackers["r2"].update_state(per_example)
         return total
 
     def logged_names(self):
@@ -359,7 +373,7 @@ class AdversarialModel(alternating.AlternatingSteps, keras.Model):
         return [*self.LOGS, *active]
 
     def _penalty_weights(self):
-        return (self.gradient_penalty_weight, self.r1_weight)
+        return (self.gradient_penalty_weight, self.r1_weight, self.r2_weight)
 
     @property
     def metrics(self):

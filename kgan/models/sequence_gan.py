@@ -123,10 +123,12 @@ class SequenceGAN(adversarial_model.AdversarialModel):
             **kwargs: `AdversarialModel.compile`'s (`loss` for the discriminator's loss
                 family, `discriminator_steps`, ...).
         """
-        if kwargs.get("gradient_penalty_weight", 0) or kwargs.get("r1_weight", 0):
+        penalised = ("gradient_penalty_weight", "r1_weight", "r2_weight")
+        if any(kwargs.get(name, 0) for name in penalised):
             raise ValueError(
                 "Gradient penalties need inputs the critic is differentiable in; token ids are "
-                "not. Leave gradient_penalty_weight and r1_weight at 0 for sequence GANs."
+                "not. Leave gradient_penalty_weight, r1_weight and r2_weight at 0 for sequence "
+                "GANs."
             )
         if not optimizers:
             kwargs.setdefault(

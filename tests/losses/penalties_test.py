@@ -58,6 +58,24 @@ def test_r1_penalty_is_the_squared_gradient_norm_on_real_data():
     )
 
 
+def test_r2_penalty_is_the_squared_gradient_norm_on_generated_data_and_spares_the_generator():
+    # D(x) = sum(x^2): the input gradient is 2x, so R2 = 4 |x|^2 per example, and it differs
+    # from R1 on other points (R1 and R2 are the same function on different batches).
+    fake = tf.constant([[1.0, 2.0], [0.0, 3.0]])
+    real = tf.zeros((2, 2))
+
+    def quadratic(x, training=True):
+        return tf.reduce_sum(tf.square(x), axis=1, keepdims=True)
+
+    with tf.GradientTape() as tape:
+        tape.watch(fake)
+        r2 = penalties.r2_penalty(quadratic, fake)
+    np.testing.assert_allclose(r2.numpy(), [20.0, 36.0], rtol=1e-5)
+    np.testing.assert_allclose(penalties.r1_penalty(quadratic, real).numpy(), [0.0, 0.0], atol=1e-5)
+    # The samples are constants: the penalty trains only the discriminator.
+    assert tape.gradient(tf.reduce_sum(r2), fake) is None
+
+
 def test_gradient_penalty_trains_a_keras_critic_towards_unit_norm():
     critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, use_bias=False)])
     critic.layers[0].kernel.assign([[3.0], [4.0]])

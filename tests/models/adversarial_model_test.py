@@ -142,14 +142,24 @@ def sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-@pytest.mark.parametrize("gp_weight,r1_weight", [(0.0, 0.0), (10.0, 0.0), (0.0, 0.5), (2.0, 0.3)])
-def test_one_step_of_the_non_saturating_gan_with_penalties_by_hand(gp_weight, r1_weight):
+@pytest.mark.parametrize(
+    "gp_weight,r1_weight,r2_weight",
+    [(0.0, 0.0, 0.0), (10.0, 0.0, 0.0), (0.0, 0.5, 0.0), (0.0, 0.0, 0.4), (2.0, 0.3, 0.7)],
+)
+def test_one_step_of_the_non_saturating_gan_with_penalties_by_hand(gp_weight, r1_weight, r2_weight):
     rng = np.random.default_rng(0)
     real = rng.normal(size=(4, 2)).astype("float32")
     g_kernel = rng.normal(size=(2, 2)).astype("float32")
     w = np.array([[0.6], [-0.3]], "float32")
     b = np.array([0.1], "float32")
-    gan = linear_gan(g_kernel, w, b, gradient_penalty_weight=gp_weight, r1_weight=r1_weight)
+    gan = linear_gan(
+        g_kernel,
+        w,
+        b,
+        gradient_penalty_weight=gp_weight,
+        r1_weight=r1_weight,
+        r2_weight=r2_weight,
+    )
     z = gan.sample_latent(4, step=0).numpy().astype("float64")  # the step's own draw
     history = gan.fit(real, batch_size=4, epochs=1, verbose=0, shuffle=False)
 
@@ -161,9 +171,10 @@ def test_one_step_of_the_non_saturating_gan_with_penalties_by_hand(gp_weight, r1
     grad_w = (-sigmoid(-d_real) * x + sigmoid(d_fake) * fake).mean(axis=0, keepdims=True).T
     grad_b = np.mean(-sigmoid(-d_real) + sigmoid(d_fake))
     # A linear critic's input gradient is w everywhere: GP = (|w| - 1)^2 at every
-    # interpolate, R1 = |w|^2 on every real point; their gradients in w follow.
+    # interpolate, R1 = |w|^2 on every real point, R2 = |w|^2 on every fake one; their
+    # gradients in w follow.
     norm = np.linalg.norm(w64)
-    grad_w += gp_weight * 2 * (norm - 1) * w64 / norm + r1_weight * 2 * w64
+    grad_w += gp_weight * 2 * (norm - 1) * w64 / norm + (r1_weight + r2_weight) * 2 * w64
     new_w, new_b = w64 - 0.1 * grad_w, b - 0.1 * grad_b
     # The generator then plays against the updated critic: softplus(-D'(G(z))), averaged.
     d_new = fake @ new_w + new_b
@@ -175,9 +186,11 @@ def test_one_step_of_the_non_saturating_gan_with_penalties_by_hand(gp_weight, r1
     assert logs["g_loss"] == pytest.approx(g_loss, rel=1e-5)
     if gp_weight:
         assert logs["gp"] == pytest.approx((norm - 1) ** 2, rel=1e-4)
-    if r1_weight:
-        assert logs["r1"] == pytest.approx(norm**2, rel=1e-5)
-    penalties = {name for name, weight in (("gp", gp_weight), ("r1", r1_weight)) if weight}
+    for name, weight in (("r1", r1_weight), ("r2", r2_weight)):
+        if weight:
+            assert logs[name] == pytest.approx(norm**2, rel=1e-5)
+    weights = (("gp", gp_weight), ("r1", r1_weight), ("r2", r2_weight))
+    penalties = {name for name, weight in weights if weight}
     assert set(logs) == {"d_loss", "g_loss"} | penalties
     kernel, bias = gan.discriminator.get_weights()
     np.testing.assert_allclose(kernel, new_w, rtol=1e-5, atol=1e-6)

@@ -87,8 +87,9 @@ def test_bad_settings_and_data_are_refused():
         model.compile(num_rollouts=0)
     with pytest.raises(ValueError, match="baseline must be one of"):
         model.compile(baseline="median")
-    with pytest.raises(ValueError, match="token ids are not"):
-        model.compile(r1_weight=1.0)
+    for penalty in ("r1_weight", "r2_weight"):
+        with pytest.raises(ValueError, match="token ids are not"):
+            model.compile(**{penalty: 1.0})
     with pytest.raises(ValueError, match="pretrain_generator_epochs must be an integer"):
         model.compile(pretrain_generator_epochs=1.5)
     model.compile()
