@@ -2,6 +2,12 @@
 
 from kgan.layers.conditional_batch_normalization import ConditionalBatchNormalization
 from kgan.layers.image_pool import ImagePool
+from kgan.layers.minibatch_std import MinibatchStdDev
 from kgan.layers.reflection_padding import ReflectionPadding2D
 
-__all__ = ["ConditionalBatchNormalization", "ImagePool", "ReflectionPadding2D"]
+__all__ = [
+    "ConditionalBatchNormalization",
+    "ImagePool",
+    "MinibatchStdDev",
+    "ReflectionPadding2D",
+]
