@@ -30,7 +30,11 @@ training, `backup/` (rerun the same command to resume).
 
 import os
 
-# Quiet TensorFlow's C++ start-up messages; must be set before TensorFlow is imported.
+if __name__ == "__main__":  # hold TensorFlow's start-up lines back, as `kgan` does
+    from kgan.cli import quiet
+
+    quiet.import_tensorflow_quietly()
+# Imported (by the tests): TensorFlow's C++ info and warnings off, set before it is imported.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import argparse  # noqa: E402

@@ -26,6 +26,11 @@ test sentences, and NLL_test. Rerunning an interrupted command resumes it.
 
 import os
 
+if __name__ == "__main__":  # hold TensorFlow's start-up lines back, as `kgan` does
+    from kgan.cli import quiet
+
+    quiet.import_tensorflow_quietly()
+# Imported (by the tests): TensorFlow's C++ info and warnings off, set before it is imported.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import argparse  # noqa: E402

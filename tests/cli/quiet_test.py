@@ -32,6 +32,20 @@ def test_help_imports_neither_tensorflow_nor_keras():
     assert completed.stdout.strip() == "[]"
 
 
+RECIPES = os.path.join(os.path.dirname(__file__), "..", "..", "recipes")
+SCRIPTS = ["dcgan_digits/train.py", "seqgan_text/train.py", "seqgan_oracle/make_data.py"]
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_a_recipe_run_as_a_script_prints_no_tensorflow_lines(script):
+    # The recipes hold TensorFlow's start-up lines back as the command does (a bad flag is the
+    # quickest run that imports everything).
+    completed = python(os.path.join(RECIPES, script), "--seed", "x")
+    assert completed.returncode == 2 and "invalid int value: 'x'" in completed.stderr
+    assert completed.stderr.count("\n") <= 3, completed.stderr  # usage and the error only
+    assert "I0000" not in completed.stderr and "absl" not in completed.stderr
+
+
 def test_help_prints_only_the_help():
     completed = python("-m", "kgan.cli", "--help")
     assert completed.returncode == 0 and "sample" in completed.stdout
