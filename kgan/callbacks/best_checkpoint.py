@@ -117,15 +117,22 @@ class BestCheckpoint(keras.callbacks.Callback):
         self._seen = False
         if self.best is not None or not os.path.exists(self.record_path):
             return
-        with open(self.record_path, encoding="utf-8") as file:
-            record = json.load(file)
+        try:
+            with open(self.record_path, encoding="utf-8") as file:
+                record = json.load(file)
+            best, epoch = float(record["best"]), int(record["epoch"])
+        except (OSError, ValueError, TypeError, KeyError) as error:
+            raise ValueError(
+                f"{self.record_path} is not a record BestCheckpoint wrote ({error}); delete it "
+                "(the best value is then taken afresh from this run)."
+            ) from None
         # A record of another metric (or direction) says nothing about this one: start afresh.
         if record.get("monitor") == self.monitor and record.get("mode") == self.mode:
             if os.path.exists(self.filepath):
-                self.best, self.best_epoch = float(record["best"]), int(record["epoch"])
+                self.best, self.best_epoch = best, epoch
 
     def is_better(self, value):
-        """Whether `value` beats the best so far (any finite value beats none)."""
+        """Whether `value` beats the best so far (any value but NaN beats none)."""
         if value != value:  # NaN: a broken evaluation is never the best model
             return False
         if self.best is None:

@@ -167,6 +167,12 @@ class ExportedGenerator:
         What `kgan.models.latent_space.generate_from` is for a Keras model: `kgan sample
         --truncation` and `--interpolate` run the artefact on their own vectors through it.
         """
+        latent = np.asarray(latent, np.float32)
+        if latent.ndim != 2 or latent.shape[1] != self.latent_dim:
+            raise ValueError(
+                f"latent vectors must be [N, latent_dim={self.latent_dim}]; got shape "
+                f"{latent.shape}."
+            )
         num = len(latent)
         if labels is not None:
             labels = np.asarray(labels, self._dtypes["labels"])

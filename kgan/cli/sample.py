@@ -12,9 +12,11 @@ kgan sample runs/dcgan_digits/model.keras --interpolate 10 --num 6 --out paths.p
 
 `--truncation T` draws the latent vectors from a normal truncated to `[-T, T]` (BigGAN's
 truncation trick; for a conditional model, per class as the labels say). `--interpolate STEPS`
-writes `--num` paths (default 8), path `i` from latent vector `i` of `--seed` to vector
-`num + i`, `STEPS` samples each (`--interpolation slerp` or `lerp`): a PNG with one path per
-row, or a `.npy` `[num * STEPS, H, W, C]`, path by path. See `kgan.models.latent_space`.
+writes `--num` paths (default 8, or one per row of a `--labels` `.npy`), path `i` from latent
+vector `i` of `--seed` to vector `num + i`, `STEPS` samples each (`--interpolation slerp` or
+`lerp`): a PNG with one path per row, or a `.npy` `[num * STEPS, H, W, C]`, path by path.
+With `--truncation` too, the paths' ends are truncated draws (a slerp path between them may
+leave `[-T, T]` a little). See `kgan.models.latent_space`.
 
 A sequence model (SeqGAN, MaliGAN, RelGAN) writes int32 token ids `[N, T]` to a `.npy`, or one
 sequence per line to a `.txt`, sampled with `--temperature`, `--top-k`, `--top-p` or `--greedy`
@@ -250,8 +252,9 @@ def run(args):
             common.USAGE_ERROR,
         )
     num = args.num
-    if args.interpolate is not None and num is None:
-        num = DEFAULT_PATHS
+    labels_fix_num = args.labels is not None and args.labels.lower().endswith(".npy")
+    if args.interpolate is not None and num is None and not labels_fix_num:
+        num = DEFAULT_PATHS  # a .npy of labels gives one path per row instead
     labels, num = model_labels(model, args.labels, num)
     columns = None
     if walking:

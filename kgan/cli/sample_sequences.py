@@ -11,7 +11,8 @@ A model is a sequence model when its `served_generator()` serves `"tokens"` (see
 samples are `model.generate(num, seed, temperature, top_k, top_p, greedy)`, int32 ids
 `[N, max_length]`. `.npy` holds that array; `.txt` one sequence per line, its ids separated by
 spaces, or its words (read up to `[EOS]`) for a model with a `vocabulary`
-(`kgan.data.Vocabulary`; an exported model carries none, so it writes ids). An exported model
+(`kgan.data.Vocabulary`; an exported model's is the `<artefact>.vocabulary.json` that
+`kgan export` writes beside it). An exported model
 samples with the top-k / top-p it was exported with, so only `--temperature` applies to it; its
 ids equal the `.keras` model's for the same `--seed`.
 """
@@ -154,7 +155,7 @@ def lines(tokens, vocabulary=None):
 
     With a `vocabulary` (a model's `kgan.data.Vocabulary`) each sequence is decoded: read up
     to its first `[EOS]`, padding dropped, unknown words as `[UNK]`. Without one (a model of
-    bare ids, or an exported model, which carries no vocabulary) the ids are written.
+    bare ids, or an export without a `.vocabulary.json`) the ids are written.
     """
     if vocabulary is not None:
         return vocabulary.decode(tokens)

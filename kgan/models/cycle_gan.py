@@ -174,7 +174,7 @@ class CycleGAN(adversarial_model.AdversarialModel):
                 the loss's balance with a penalty). The logged `d_loss_*` are unweighted.
                 Defaults to `None`: `1.0` for `"least_squares"`, `0.5` otherwise.
             **kwargs: Passed to `AdversarialModel.compile`: `gradient_penalty_weight`,
-                `gradient_penalty_target`, `r1_weight` (each on both discriminators),
+                `gradient_penalty_target`, `r1_weight`, `r2_weight` (each on both discriminators),
                 `terminate_on_non_finite` and Keras' `steps_per_execution`, `jit_compile`,
                 `run_eagerly`, `auto_scale_loss`.
         """

@@ -48,7 +48,8 @@ def truncated_latents(num, latent_dim, threshold, seed=None):
     Returns:
         float32 `np.ndarray` `[num, latent_dim]`.
     """
-    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or threshold <= 0:
+    number = isinstance(threshold, int | float | np.integer | np.floating)
+    if isinstance(threshold, bool) or not number or not np.isfinite(threshold) or threshold <= 0:
         raise ValueError(
             f"threshold must be a positive number (the bound on each latent component); got "
             f"{threshold!r}. Use generate() for the untruncated prior."
@@ -97,6 +98,14 @@ def interpolate(start, end, steps, method="slerp"):
         cosine = np.sum(a * b, axis=-1, keepdims=True) / np.maximum(norms, 1e-12)
         omega = np.arccos(np.clip(cosine, -1.0, 1.0))
         sine = np.sin(omega)
+        # Nearly opposite vectors have no one great circle between them (every half circle
+        # through both is one): refuse rather than pass through the origin.
+        opposite = (sine <= 1e-6) & (cosine < 0)
+        if opposite.any():
+            raise ValueError(
+                "slerp between (nearly) opposite latent vectors is not defined: every half "
+                "circle joins them. Pick other ends, or use method='lerp'."
+            )
         # Nearly parallel vectors: the great circle is the straight line (and sin(omega) -> 0).
         curved = sine > 1e-6
         safe = np.where(curved, sine, 1.0)

@@ -222,3 +222,10 @@ def test_latent_options_refused_without_a_latent_space(tmp_path, capsys):
     argv = ["sample", path, "--truncation", "0.5", "--out", tmp_path / "t.npy"]
     code, line = run_error(argv, capsys)
     assert code == cli.USAGE_ERROR and "--truncation is for latent image models" in line
+
+
+def test_interpolate_takes_one_path_per_row_of_a_labels_file(attribute_model_path, tmp_path):
+    labels = tmp_path / "attributes.npy"
+    np.save(labels, np.array([[0, 1], [1, 0], [1, 1]], np.float32))
+    argv = ["sample", attribute_model_path, "--labels", labels, "--interpolate", 2]
+    assert sample(argv, tmp_path).shape == (3 * 2, 8, 8, 1)  # 3 rows, not the default 8

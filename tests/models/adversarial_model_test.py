@@ -199,6 +199,23 @@ def test_one_step_of_the_non_saturating_gan_with_penalties_by_hand(gp_weight, r1
     assert gan.step == 1
 
 
+def test_r2_is_taken_on_the_generated_batch():
+    # A critic D(x) = sum(x^2) has input gradient 2x, so R1 = 4|x|^2 on the real batch and R2
+    # = 4|G(z)|^2 on the generated one: different numbers, unlike a linear critic's.
+    inputs = keras.Input((2,))
+    squares = keras.layers.Multiply()([inputs, inputs])
+    critic = keras.Model(inputs, keras.layers.Dense(1, kernel_initializer="ones")(squares))
+    generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, use_bias=False)])
+    generator.set_weights([np.array([[2.0, 0.0], [0.0, 3.0]], "float32")])
+    gan = kgan.GAN(generator, critic, seed=7)
+    gan.compile(keras.optimizers.SGD(0.0), keras.optimizers.SGD(0.0), r1_weight=1.0, r2_weight=1.0)
+    real = np.random.default_rng(0).normal(size=(4, 2)).astype("float32")
+    fake = gan.sample_latent(4, step=0).numpy() @ generator.get_weights()[0]
+    logs = gan.fit(real, batch_size=4, epochs=1, verbose=0, shuffle=False).history
+    assert logs["r1"][0] == pytest.approx(np.mean(4 * np.sum(real**2, axis=1)), rel=1e-5)
+    assert logs["r2"][0] == pytest.approx(np.mean(4 * np.sum(fake**2, axis=1)), rel=1e-5)
+
+
 def test_an_objective_without_networks_or_served_generator_says_what_is_missing():
     class Empty(kgan.models.AdversarialModel):
         pass

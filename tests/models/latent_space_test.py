@@ -25,7 +25,12 @@ def test_truncation_bounds_every_component_and_is_reproducible():
     )
 
 
-@pytest.mark.parametrize("threshold", [0, -1.0, True, "0.5"])
+def test_truncation_takes_numpy_numbers():
+    z = latent_space.truncated_latents(3, 4, np.float32(0.5), seed=0)
+    assert np.abs(z).max() <= 0.5
+
+
+@pytest.mark.parametrize("threshold", [0, -1.0, True, "0.5", float("nan"), float("inf")])
 def test_truncation_refuses_bad_thresholds(threshold):
     with pytest.raises(ValueError, match="threshold must be a positive number"):
         latent_space.truncated_latents(2, 4, threshold)
@@ -51,8 +56,12 @@ def test_slerp_follows_the_great_circle():
     norms = np.linalg.norm(z, axis=1)
     assert norms.min() * 0.99 < np.linalg.norm(middle) < norms.max() * 1.01
     assert np.linalg.norm(straight) < 0.8 * norms.min()
-    # Parallel vectors fall back to the line (no division by sin 0).
+    # Parallel vectors fall back to the line (no division by sin 0); opposite ones have no
+    # single great circle, and the line would pass through the origin: refused.
     np.testing.assert_allclose(latent_space.interpolate(a, 2 * a, 3)[1], 1.5 * a, atol=1e-6)
+    with pytest.raises(ValueError, match="opposite latent vectors is not defined"):
+        latent_space.interpolate(z[0], -z[0], 3)
+    assert latent_space.interpolate(z[0], -z[0], 3, method="lerp")[1] == pytest.approx(0)
 
 
 def test_batches_of_paths_and_bad_input():
