@@ -1,8 +1,9 @@
 """Adversarial loss families as pure function pairs on discriminator logits.
 
 Every family is a pair `<family>_generator_loss(fake_logits)` and
-`<family>_discriminator_loss(real_logits, fake_logits)`, named as in TF-GAN. Each function returns
-a **per-example** loss of shape `[batch]`; for a logit map such as a PatchGAN's
+`<family>_discriminator_loss(real_logits, fake_logits)`, named as in TF-GAN; the relativistic
+family's generator loss takes `(fake_logits, real_logits)` (see `needs_real_logits`). Each
+function returns a **per-example** loss of shape `[batch]`; for a logit map such as a PatchGAN's
 `[batch, h, w, 1]`, the loss of each output is averaged over the non-batch axes. Averaging over
 the batch is left to the caller on purpose: under `tf.distribute` the model divides the
 per-replica sum by the *global* batch size (see `tf.nn.compute_average_loss`), which a function
@@ -270,6 +271,53 @@ def hinge_generator_loss(fake_logits):
     return -_per_example(fake_logits)
 
 
+# --- relativistic pairing (Jolicoeur-Martineau 2019; the loss of R3GAN) ------------------------
+
+
+def relativistic_pairing_discriminator_loss(real_logits, fake_logits):
+    """RpGAN discriminator loss: `softplus(-(D(x) - D(G(z))))`, real and fake paired up.
+
+    The discriminator judges not whether a sample is real but whether the real one of a pair
+    (real example `i`, generated example `i`) is more real than the generated one. Against the
+    paired critic the game has no local minima where the generator drops modes, unlike the
+    standard loss (Sun et al. 2020, "Towards a Better Global Loss Landscape of GANs"), and with
+    R1 and R2 (`r1_weight`, `r2_weight`) it converges locally (Huang et al. 2024, R3GAN).
+
+    Args:
+        real_logits: Discriminator logits on real data, shape `[batch, ...]`.
+        fake_logits: Logits on generated data, the same shape: example `i` is paired with
+            real example `i`.
+
+    Returns:
+        Per-example loss, shape `[batch]`.
+
+    Reference:
+        Jolicoeur-Martineau, "The relativistic discriminator: a key element missing from standard
+        GAN", ICLR 2019. https://arxiv.org/abs/1807.00734
+        Huang et al., "The GAN is dead; long live the GAN! A Modern GAN Baseline", NeurIPS 2024.
+        https://arxiv.org/abs/2501.05441
+    """
+    difference = _as_float(real_logits) - _as_float(fake_logits)
+    return _per_example(tf.nn.softplus(-difference))
+
+
+def relativistic_pairing_generator_loss(fake_logits, real_logits):
+    """RpGAN generator loss: `softplus(-(D(G(z)) - D(x)))`, the pair's roles swapped.
+
+    Unlike every other family, the generator's loss needs the real logits too (the objectives
+    compute them in the generator step when this family is chosen; see `needs_real_logits`).
+
+    Args:
+        fake_logits: Discriminator logits on generated data, shape `[batch, ...]`.
+        real_logits: Logits on the paired real data, the same shape.
+
+    Returns:
+        Per-example loss, shape `[batch]`.
+    """
+    difference = _as_float(fake_logits) - _as_float(real_logits)
+    return _per_example(tf.nn.softplus(-difference))
+
+
 # --- registry ----------------------------------------------------------------------------------
 
 _FAMILIES = {
@@ -278,7 +326,14 @@ _FAMILIES = {
     "least_squares": (least_squares_generator_loss, least_squares_discriminator_loss),
     "wasserstein": (wasserstein_generator_loss, wasserstein_discriminator_loss),
     "hinge": (hinge_generator_loss, hinge_discriminator_loss),
+    "relativistic_pairing": (
+        relativistic_pairing_generator_loss,
+        relativistic_pairing_discriminator_loss,
+    ),
 }
+
+# Families whose generator loss takes `(fake_logits, real_logits)`.
+_RELATIVISTIC = ("relativistic_pairing",)
 
 # Names users reach for, mapped to the canonical family.
 _ALIASES = {
@@ -287,6 +342,8 @@ _ALIASES = {
     "ns": "non_saturating",
     "lsgan": "least_squares",
     "wgan": "wasserstein",
+    "rpgan": "relativistic_pairing",
+    "relativistic": "relativistic_pairing",
 }
 
 FAMILIES = tuple(_FAMILIES)
@@ -309,12 +366,18 @@ def canonical_name(name):
     return key
 
 
+def needs_real_logits(name):
+    """Whether the family's generator loss also takes the real logits (relativistic ones)."""
+    return canonical_name(name) in _RELATIVISTIC
+
+
 def get(name):
     """Returns the `(generator_loss, discriminator_loss)` pair for a family name.
 
     Args:
         name: One of `"minimax"`, `"non_saturating"`, `"least_squares"`, `"wasserstein"`,
-            `"hinge"` (aliases: `"saturating"`, `"ns"`, `"lsgan"`, `"wgan"`).
+            `"hinge"`, `"relativistic_pairing"` (aliases: `"saturating"`, `"ns"`, `"lsgan"`,
+            `"wgan"`, `"rpgan"`, `"relativistic"`).
 
     Returns:
         A tuple of two functions on logits, each returning per-example losses.

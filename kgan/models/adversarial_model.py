@@ -95,6 +95,7 @@ class AdversarialModel(alternating.AlternatingSteps, keras.Model):
     gradient_penalty_target = 1.0
     r1_weight = 0.0
     r2_weight = 0.0
+    relativistic = False
     terminate_on_non_finite = True
 
     def __init__(self, seed=None, **kwargs):
@@ -183,7 +184,8 @@ class AdversarialModel(alternating.AlternatingSteps, keras.Model):
                 `generator_optimizer=`). Each defaults to `Adam(2e-4, beta_1=0.5)` (Radford et
                 al. 2016).
             loss: Adversarial loss family: `"minimax"`, `"non_saturating"`, `"least_squares"`,
-                `"wasserstein"` or `"hinge"` (see `kgan.losses.adversarial`). Defaults to the
+                `"wasserstein"`, `"hinge"` or `"relativistic_pairing"` (RpGAN, R3GAN's loss; see
+                `kgan.losses.adversarial`). Defaults to the
                 objective's `DEFAULT_LOSS`.
             discriminator_steps: Critic updates per generator update (5 for WGAN-GP), each on
                 the step's real batch with fresh noise. Defaults to `1`.
@@ -221,6 +223,7 @@ class AdversarialModel(alternating.AlternatingSteps, keras.Model):
             self._warn_on_batch_normalization()
         self.loss_name = adversarial.canonical_name(self.DEFAULT_LOSS if loss is None else loss)
         self.generator_loss_fn, self.discriminator_loss_fn = adversarial.get(self.loss_name)
+        self.relativistic = adversarial.needs_real_logits(self.loss_name)
         self.discriminator_steps = int(discriminator_steps)
         self.gradient_penalty_weight = float(gradient_penalty_weight)
         self.gradient_penalty_target = float(gradient_penalty_target)
@@ -330,6 +333,25 @@ class AdversarialModel(alternating.AlternatingSteps, keras.Model):
             loss,
             [(getattr(self, f"{role}_optimizer"), getattr(self, role)) for role in roles],
         )
+
+    def adversarial_generator_loss(self, scorer, real, fake, training):
+        """The generator's per-example adversarial loss: `generator_loss_fn` of the scores.
+
+        A relativistic family (`"relativistic_pairing"`) compares each fake's score with its
+        paired real's, so the real batch is scored too (one more critic pass in the generator
+        step, only for that family).
+
+        Args:
+            scorer: Callable `(samples, training=...) -> logits`, the condition held fixed (what
+                `critic` returns).
+            real: The real samples paired with `fake`.
+            fake: The generated samples.
+            training: Passed to the scorer.
+        """
+        fake_logits = scorer(fake, training=training)
+        if not self.relativistic:
+            return self.generator_loss_fn(fake_logits)
+        return self.generator_loss_fn(fake_logits, scorer(real, training=training))
 
     def penalty(self, critic, real, fake, step, stream, layout):
         """The weighted penalties of `critic` for one update, or `None` when none is on.

@@ -251,18 +251,21 @@ class ConditionalGAN(adversarial_model.AdversarialModel):
         return per_example
 
     def generator_loss(self, batch, fake, training):
-        _, labels = batch
+        images, labels = batch
         if self.conditioning == "acgan":
             fake_logits, fake_class_logits = self.discriminator(fake, training=training)
-            per_example = self.generator_loss_fn(fake_logits)
+            if self.relativistic:
+                real_logits = self.discriminator(images, training=training)[0]
+                per_example = self.generator_loss_fn(fake_logits, real_logits)
+            else:
+                per_example = self.generator_loss_fn(fake_logits)
             if self.classification_weight > 0:
                 per_example = per_example + self.classification_weight * (
                     self._classification_loss(fake_class_logits, labels)
                 )
         else:
-            per_example = self.generator_loss_fn(
-                self.discriminator([fake, labels], training=training)
-            )
+            scorer, real = self.critic(batch, fake)
+            per_example = self.adversarial_generator_loss(scorer, real, fake, training)
         self.trackers["g_loss"].update_state(per_example)
         return per_example
 

@@ -54,8 +54,12 @@ def generator_losses(model, images_a, images_b, outputs, training=False):
         (both L1 terms summed, unweighted), `identity_loss` (likewise, only with
         `identity_weight > 0`) and `total` (what the generators minimise).
     """
-    g_loss_ab = model.generator_loss_fn(model.discriminator_b(outputs["fake_b"], training=training))
-    g_loss_ba = model.generator_loss_fn(model.discriminator_a(outputs["fake_a"], training=training))
+    g_loss_ab = model.adversarial_generator_loss(
+        model.discriminator_b, images_b, outputs["fake_b"], training
+    )
+    g_loss_ba = model.adversarial_generator_loss(
+        model.discriminator_a, images_a, outputs["fake_a"], training
+    )
     cycle = reconstruction.l1_loss(images_a, outputs["rec_a"]) + reconstruction.l1_loss(
         images_b, outputs["rec_b"]
     )

@@ -110,7 +110,7 @@ class GAN(adversarial_model.AdversarialModel):
         return per_example
 
     def generator_loss(self, batch, fake, training):
-        per_example = self.generator_loss_fn(self.discriminator(fake, training=training))
+        per_example = self.adversarial_generator_loss(self.discriminator, batch, fake, training)
         self.trackers["g_loss"].update_state(per_example)
         return per_example
 

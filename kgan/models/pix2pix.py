@@ -215,7 +215,10 @@ class Pix2Pix(adversarial_model.AdversarialModel):
             `total` (`adversarial_weight * g_loss + l1_weight * l1_loss`, what the generator
             minimises).
         """
-        adversarial = self.generator_loss_fn(self._discriminate(source, fake, training=training))
+        scorer = lambda images, training=False: self._discriminate(source, images, training)  # noqa: E731
+        adversarial = self.adversarial_generator_loss(
+            scorer, tf.cast(target, fake.dtype), fake, training
+        )
         l1 = reconstruction.l1_loss(target, fake)
         total = self.adversarial_weight * adversarial + self.l1_weight * l1
         return {"g_loss": adversarial, "l1_loss": l1, "total": total}

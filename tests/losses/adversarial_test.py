@@ -49,6 +49,19 @@ def test_losses_match_hand_computed_values(family, d_formula, g_formula):
     )
 
 
+def test_relativistic_pairing_compares_each_real_with_its_fake():
+    # D: -log sigmoid(r_i - f_i); G: -log sigmoid(f_i - r_i) (Jolicoeur-Martineau 2019, RpGAN).
+    generator_loss, discriminator_loss = adversarial.get("relativistic_pairing")
+    d_expected = per_example(lambda r, f: -math.log(sigmoid(r - f)), REAL, FAKE)
+    g_expected = per_example(lambda r, f: -math.log(sigmoid(f - r)), REAL, FAKE)
+    np.testing.assert_allclose(discriminator_loss(REAL, FAKE).numpy(), d_expected, rtol=1e-6)
+    np.testing.assert_allclose(generator_loss(FAKE, REAL).numpy(), g_expected, rtol=1e-6)
+    # Only the differences count: shifting every score changes nothing.
+    np.testing.assert_allclose(
+        discriminator_loss(REAL + 5, FAKE + 5).numpy(), d_expected, rtol=1e-5
+    )
+
+
 def test_hand_values_spot_check():
     # Written out once in full, so the table above is itself checked: hinge on (2, 0.5) and
     # (-1, -3) is (0 + 1.5, 2 + 0); least squares is (0.5 * (1 + 0.25), 0.5 * (4 + 9)).
@@ -100,15 +113,18 @@ def test_registry_names_and_aliases():
         "least_squares",
         "wasserstein",
         "hinge",
+        "relativistic_pairing",
     )
+    assert adversarial.get("rpgan") == adversarial.get("relativistic_pairing")
+    assert adversarial.needs_real_logits("RpGAN") and not adversarial.needs_real_logits("hinge")
     assert adversarial.get("wgan") == adversarial.get("wasserstein")
     assert adversarial.get("Non-Saturating") == adversarial.get("non_saturating")
     assert adversarial.canonical_name("lsgan") == "least_squares"
 
 
 def test_unknown_family_lists_the_choices():
-    with pytest.raises(ValueError, match="Unknown adversarial loss 'relativistic'.*hinge"):
-        adversarial.get("relativistic")
+    with pytest.raises(ValueError, match="Unknown adversarial loss 'softmax'.*hinge"):
+        adversarial.get("softmax")
     with pytest.raises(TypeError, match="named by a string"):
         adversarial.get(3)
 

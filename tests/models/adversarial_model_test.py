@@ -199,6 +199,38 @@ def test_one_step_of_the_non_saturating_gan_with_penalties_by_hand(gp_weight, r1
     assert gan.step == 1
 
 
+def test_one_step_of_the_relativistic_pairing_gan_by_hand():
+    rng = np.random.default_rng(1)
+    real = rng.normal(size=(4, 2)).astype("float32")
+    g_kernel = rng.normal(size=(2, 2)).astype("float32")
+    w = np.array([[0.6], [-0.3]], "float32")
+    b = np.array([0.1], "float32")
+    gan = linear_gan(g_kernel, w, b, loss="relativistic_pairing")
+    z = gan.sample_latent(4, step=0).numpy().astype("float64")
+    history = gan.fit(real, batch_size=4, epochs=1, verbose=0, shuffle=False)
+
+    # D(x) = x.w + b; its loss softplus(-(D(x_i) - D(G(z_i)))): the bias cancels in the pair.
+    x, w64, g64 = real.astype("float64"), w.astype("float64"), g_kernel.astype("float64")
+    fake = z @ g64
+    gap = (x - fake) @ w64
+    d_loss = np.mean(softplus(-gap))
+    grad_w = (-sigmoid(-gap) * (x - fake)).mean(axis=0, keepdims=True).T
+    new_w = w64 - 0.1 * grad_w
+    # The generator: softplus(-(D'(G(z_i)) - D'(x_i))) against the updated critic; the real
+    # scores are constants for it.
+    gap_g = (fake - x) @ new_w
+    g_loss = np.mean(softplus(-gap_g))
+    grad_g = -(z.T @ (sigmoid(-gap_g) @ new_w.T)) / len(z)
+
+    logs = {key: values[0] for key, values in history.history.items()}
+    assert logs["d_loss"] == pytest.approx(d_loss, rel=1e-5)
+    assert logs["g_loss"] == pytest.approx(g_loss, rel=1e-5)
+    kernel, bias = gan.discriminator.get_weights()
+    np.testing.assert_allclose(kernel, new_w, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(bias, b, atol=1e-7)  # no gradient reaches the bias
+    np.testing.assert_allclose(gan.generator.get_weights()[0], g64 - 0.1 * grad_g, atol=1e-6)
+
+
 def test_r2_is_taken_on_the_generated_batch():
     # A critic D(x) = sum(x^2) has input gradient 2x, so R1 = 4|x|^2 on the real batch and R2
     # = 4|G(z)|^2 on the generated one: different numbers, unlike a linear critic's.

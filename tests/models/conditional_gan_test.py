@@ -57,6 +57,8 @@ REAL_AND_FAKE_TERMS = {
         ("projection", 3, "non_saturating", ["d_loss", "g_loss", "mismatch_loss"]),
         ("acgan", None, "non_saturating", ["d_loss", "g_loss", "class_loss"]),
         ("acgan", 3, "hinge", ["d_loss", "g_loss", "class_loss"]),
+        ("projection", None, "relativistic_pairing", ["d_loss", "g_loss", "mismatch_loss"]),
+        ("acgan", None, "relativistic_pairing", ["d_loss", "g_loss", "class_loss"]),
     ],
 )
 def test_fit_logs_the_conditional_terms(conditioning, condition_dim, loss, expected_logs):

@@ -111,6 +111,18 @@ def test_generator_loss_is_adversarial_plus_100_l1(loss):
     np.testing.assert_allclose(total, (adversarial + 100.0 * l1).mean(), rtol=1e-5)
 
 
+def test_relativistic_generator_loss_pairs_each_fake_with_its_target():
+    model = make_model()
+    model.compile(loss="relativistic_pairing")
+    source, target = first_batch()
+    fake = model.generator(source)
+    fake_logits = model.discriminator({"source": source, "images": fake}).numpy()
+    real_logits = model.discriminator({"source": source, "images": target}).numpy()
+    expected = patch_mean(softplus(-(fake_logits - real_logits).astype("float64")))
+    losses = model.generator_losses(source, target, fake)
+    np.testing.assert_allclose(losses["g_loss"], expected, rtol=1e-5, atol=1e-6)
+
+
 def test_l1_only_baseline_updates_the_generator_by_the_l1_gradient_alone():
     # adversarial_weight=0: the generator's step is what SGD on 100 * L1 alone would do, while
     # the discriminator still trains beside it.
