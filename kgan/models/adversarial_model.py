@@ -19,17 +19,14 @@ helpers), so a new objective gets all of them:
 | `state_variables()` | every variable an exact resume restores (weights, counter, optimizers) |
 """
 
-import warnings
-
 import keras
 import numpy as np
 import tensorflow as tf
 
 from kgan.losses import adversarial
-from kgan.losses import penalties
 from kgan.models import alternating
+from kgan.models import critic_terms
 from kgan.models import fit_guards
-from kgan.models import network_info
 from kgan.models import noise
 from kgan.models import updates
 
@@ -48,7 +45,7 @@ _KERAS_SETTINGS = ("steps_per_execution", "jit_compile", "run_eagerly")
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class AdversarialModel(alternating.AlternatingSteps, keras.Model):
+class AdversarialModel(alternating.AlternatingSteps, critic_terms.CriticTerms, keras.Model):
     """Networks trained against each other with `fit`: the base of every kgan objective.
 
     A subclass declares:
@@ -244,17 +241,6 @@ class AdversarialModel(alternating.AlternatingSteps, keras.Model):
         for optimizer, network in self.optimized_networks():
             optimizer.build(network.trainable_variables)
 
-    def _warn_on_batch_normalization(self):
-        for role in self.CRITICS:
-            if network_info.has_batch_normalization(getattr(self, role)):
-                warnings.warn(
-                    f"A gradient penalty is computed per example, but the {role} has "
-                    "BatchNormalization layers, which mix the examples of a batch and make the "
-                    "penalty meaningless (Gulrajani et al. 2017, section 4). Build the critic "
-                    "with normalization='layer' or None, or use spectral normalization.",
-                    stacklevel=3,
-                )
-
     def get_compile_config(self):
         if not self.compiled:
             return {}
@@ -334,68 +320,10 @@ class AdversarialModel(alternating.AlternatingSteps, keras.Model):
             [(getattr(self, f"{role}_optimizer"), getattr(self, role)) for role in roles],
         )
 
-    def adversarial_generator_loss(self, scorer, real, fake, training):
-        """The generator's per-example adversarial loss: `generator_loss_fn` of the scores.
-
-        A relativistic family (`"relativistic_pairing"`) compares each fake's score with its
-        paired real's, so the real batch is scored too (one more critic pass in the generator
-        step, only for that family).
-
-        Args:
-            scorer: Callable `(samples, training=...) -> logits`, the condition held fixed (what
-                `critic` returns).
-            real: The real samples paired with `fake`.
-            fake: The generated samples.
-            training: Passed to the scorer.
-        """
-        fake_logits = scorer(fake, training=training)
-        if not self.relativistic:
-            return self.generator_loss_fn(fake_logits)
-        return self.generator_loss_fn(fake_logits, scorer(real, training=training))
-
-    def penalty(self, critic, real, fake, step, stream, layout):
-        """The weighted penalties of `critic` for one update, or `None` when none is on.
-
-        The WGAN-GP penalty (`gradient_penalty_weight`) at points between `real` and `fake`,
-        with weights drawn from stream `PENALTY_STREAM + stream`, R1 (`r1_weight`) on `real` and
-        R2 (`r2_weight`) on `fake`; each averaged over the global batch and logged unweighted as
-        `gp`, `r1` and `r2`.
-
-        Args:
-            critic: Callable `(images, training=True) -> logits`, the condition held fixed.
-            real: Real samples.
-            fake: Generated samples (constants).
-            step: The training step seeding the interpolation weights.
-            stream: Which critic update of the step.
-            layout: The batch's `noise.BatchLayout`.
-        """
-        total = None
-        if self.gradient_penalty_weight > 0:
-            alpha = self.draw(layout, (), step, noise.PENALTY_STREAM + stream, "uniform")
-            per_example = penalties.gradient_penalty(
-                critic, real, fake, self.gradient_penalty_target, alpha=alpha
-            )
-            total = self.gradient_penalty_weight * updates.global_mean(per_example, layout)
-            self.trackers["gp"].update_state(per_example)
-        if self.r1_weight > 0:
-            per_example = penalties.r1_penalty(critic, real)
-            term = self.r1_weight * updates.global_mean(per_example, layout)
-            total = term if total is None else total + term
-            self.trackers["r1"].update_state(per_example)
-        if self.r2_weight > 0:
-            per_example = penalties.r2_penalty(critic, fake)
-            term = self.r2_weight * updates.global_mean(per_example, layout)
-            total = term if total is None else total + term
-            self.trackers["r2"].update_state(per_example)
-        return total
-
     def logged_names(self):
         """The names of this configuration's logs, in order."""
         active = [name for name, weight in zip(PENALTY_LOGS, self._penalty_weights()) if weight > 0]
         return [*self.LOGS, *active]
-
-    def _penalty_weights(self):
-        return (self.gradient_penalty_weight, self.r1_weight, self.r2_weight)
 
     @property
     def metrics(self):
