@@ -97,7 +97,7 @@ def sampler_seconds(vocab_size, rows, repeats):
     @tf.function
     def one_level():
         weights = tf.exp(logits - tf.reduce_max(logits, axis=-1, keepdims=True))
-        return token_sampling._invert(weights, uniform)
+        return token_sampling._invert(weights, uniform)[0]
 
     two_level = tf.function(lambda: token_sampling.choose(logits, uniform))
     seconds = {}

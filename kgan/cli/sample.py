@@ -128,6 +128,11 @@ def add_arguments(parser):
     sample_sequences.add_arguments(parser)
 
 
+def labels_file(text):
+    """Whether `--labels` names a `.npy` file of label rows (else it lists class ids)."""
+    return text is not None and text.lower().endswith(".npy")
+
+
 def read_labels(text, num):
     """`--labels` as `(labels, num)`: class ids cycled to `num`, or the rows of a `.npy` file.
 
@@ -135,7 +140,7 @@ def read_labels(text, num):
         `(labels, num)`: a NumPy array of `num` label rows (class ids or attribute vectors, not
         yet checked against a model) and the number of samples.
     """
-    if text.lower().endswith(".npy"):
+    if labels_file(text):
         labels = common.load_npy(text, "--labels")
         if labels.ndim == 0 or labels.shape[0] == 0:
             raise common.CommandError(
@@ -215,7 +220,7 @@ def run(args):
     common.check_output_file(args.out)
     sample_sequences.check_decoding(args)
     check_latent_options(args)
-    if args.labels is not None and not args.labels.lower().endswith(".npy"):
+    if args.labels is not None and not labels_file(args.labels):
         read_labels(args.labels, args.num)  # a malformed list fails before the model loads
 
     model = loading.load_model(args.model, exported_ok=True, hide_native_logs=not args.verbose)
@@ -252,8 +257,7 @@ def run(args):
             common.USAGE_ERROR,
         )
     num = args.num
-    labels_fix_num = args.labels is not None and args.labels.lower().endswith(".npy")
-    if args.interpolate is not None and num is None and not labels_fix_num:
+    if args.interpolate is not None and num is None and not labels_file(args.labels):
         num = DEFAULT_PATHS  # a .npy of labels gives one path per row instead
     labels, num = model_labels(model, args.labels, num)
     columns = None
