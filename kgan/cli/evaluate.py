@@ -42,6 +42,7 @@ DEFAULT_METRICS = "fid,kid,is"
 
 
 def add_arguments(parser):
+    loading.add_raw_generator_flag(parser)
     parser.add_argument("model", help="a model saved by kgan, e.g. runs/dcgan_digits/model.keras")
     parser.add_argument(
         "--data",
@@ -174,7 +175,7 @@ def run(args):
         common.check_extension(args.out, (".json",))
         common.check_output_file(args.out)
     start = time.perf_counter()
-    model = loading.load_model(args.model)
+    model = loading.load_model(args.model, raw_generator=args.raw_generator)
     if sample_sequences.makes_tokens(model):
         return report(args, json_safe(evaluate_sequences.run(args, model, start)))
     if args.oracle is not None:

@@ -29,6 +29,7 @@ QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
 
 
 def add_arguments(parser):
+    loading.add_raw_generator_flag(parser)
     parser.add_argument("model", help="a model saved by kgan, e.g. runs/dcgan_digits/model.keras")
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument(
@@ -130,7 +131,7 @@ def run(args):
     representative = None
     if args.representative is not None:
         representative = common.load_npy(args.representative, "--representative")
-    model = loading.load_model(args.model)
+    model = loading.load_model(args.model, raw_generator=args.raw_generator)
     # The parity check runs each .tflite in LiteRT, whose first run prints its XNNPACK notice
     # straight to stderr. Not replayed on failure: the converter's and LiteRT's errors are in
     # the exceptions they raise, which the command reports on its one error line below.

@@ -61,6 +61,7 @@ EXTENSIONS = (*FORMATS, *sample_sequences.FORMATS)
 
 
 def add_arguments(parser):
+    loading.add_raw_generator_flag(parser)
     parser.add_argument(
         "model",
         help="a model saved by kgan, e.g. runs/dcgan_digits/model.keras, or one exported by "
@@ -223,7 +224,12 @@ def run(args):
     if args.labels is not None and not labels_file(args.labels):
         read_labels(args.labels, args.num)  # a malformed list fails before the model loads
 
-    model = loading.load_model(args.model, exported_ok=True, hide_native_logs=not args.verbose)
+    model = loading.load_model(
+        args.model,
+        exported_ok=True,
+        hide_native_logs=not args.verbose,
+        raw_generator=args.raw_generator,
+    )
     if sample_sequences.makes_tokens(model):
         for option, value in (
             ("--labels", args.labels),

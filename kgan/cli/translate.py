@@ -57,6 +57,7 @@ _GRAY_MODES = ("1", "L", "I", "I;16", "I;16B", "I;16L", "F")
 
 
 def add_arguments(parser):
+    loading.add_raw_generator_flag(parser)
     parser.add_argument(
         "model",
         help="a model saved by kgan, e.g. runs/pix2pix/model.keras, or one exported by "
@@ -352,7 +353,12 @@ def run(args):
     if args.dropout:
         # Before loading: Keras seeds each dropout layer's noise when the layer is built.
         keras.utils.set_random_seed(0 if args.seed is None else args.seed)
-    model = loading.load_model(args.model, exported_ok=True, hide_native_logs=not args.verbose)
+    model = loading.load_model(
+        args.model,
+        exported_ok=True,
+        hide_native_logs=not args.verbose,
+        raw_generator=args.raw_generator,
+    )
     translate, shape = translator(model, args)
     notes = []
     if from_folder:

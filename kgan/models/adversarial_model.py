@@ -27,6 +27,7 @@ from kgan.losses import adversarial
 from kgan.models import alternating
 from kgan.models import critic_terms
 from kgan.models import fit_guards
+from kgan.models import generator_average
 from kgan.models import noise
 from kgan.models import updates
 
@@ -45,7 +46,12 @@ _KERAS_SETTINGS = ("steps_per_execution", "jit_compile", "run_eagerly")
 
 
 @keras.saving.register_keras_serializable(package="kgan")
-class AdversarialModel(alternating.AlternatingSteps, critic_terms.CriticTerms, keras.Model):
+class AdversarialModel(
+    alternating.AlternatingSteps,
+    critic_terms.CriticTerms,
+    generator_average.GeneratorAverage,
+    keras.Model,
+):
     """Networks trained against each other with `fit`: the base of every kgan objective.
 
     A subclass declares:
@@ -71,9 +77,20 @@ class AdversarialModel(alternating.AlternatingSteps, critic_terms.CriticTerms, k
     under `tf.distribute` reproduce one device (each takes its rows of the global draw, and
     losses are averaged over the global batch by `updates.global_mean`).
 
+    With `ema_decay`, every generator (`GENERATORS`) gets an EMA copy `<role>_ema`, updated
+    after each step and used for sampling (see `kgan.models.generator_average`).
+
     Args:
         seed: Integer seed of the step's random draws. Defaults to a random one, stored in the
             config so a saved model resumes with the same noise.
+        ema_decay: Keep an exponential moving average of each generator's weights with this
+            decay (e.g. `0.999`, StyleGAN's half-life of about 700 steps) and sample from it;
+            `None` keeps none. Defaults to `None`.
+        ema_ramp_up: Ramp-up ratio of the EMA's half-life: at most `ema_ramp_up` times the
+            steps done (StyleGAN2-ADA's `0.05`); `None` for the constant decay. Defaults to
+            `None`.
+        ema_start_step: The EMA copies the generator up to this step, then averages.
+            Defaults to `0`.
         **kwargs: The networks, one per role of `NETWORKS` (each a `keras.Model`), then
             `keras.Model` arguments (e.g. `name`).
     """
@@ -95,7 +112,7 @@ class AdversarialModel(alternating.AlternatingSteps, critic_terms.CriticTerms, k
     relativistic = False
     terminate_on_non_finite = True
 
-    def __init__(self, seed=None, **kwargs):
+    def __init__(self, seed=None, ema_decay=None, ema_ramp_up=None, ema_start_step=0, **kwargs):
         owner = type(self).__name__
         if not self.NETWORKS:
             raise TypeError(f"{owner} must declare its networks: NETWORKS = ('generator', ...).")
@@ -113,6 +130,9 @@ class AdversarialModel(alternating.AlternatingSteps, critic_terms.CriticTerms, k
             setattr(self, role, network)
             setattr(self, f"{role}_optimizer", None)
         self.seed = int(np.random.randint(0, 2**31 - 1)) if seed is None else int(seed)
+        self.ema_decay, self.ema_ramp_up, self.ema_start_step = generator_average.check_settings(
+            ema_decay, ema_ramp_up, ema_start_step
+        )
         # Counts train steps; saved with the weights, so resumed noise continues the stream.
         # Like an optimizer's `iterations`, replicas keep the first replica's value.
         self.step_counter = self.add_weight(
@@ -148,11 +168,14 @@ class AdversarialModel(alternating.AlternatingSteps, critic_terms.CriticTerms, k
         # A built model is what Keras needs to restore weights and optimizer slots on load, and
         # what keeps `fit` (and `tf.distribute`) from calling the model on a batch to build it.
         self.build_networks()
+        self.build_averages()
         self.built = True
 
     def call(self, inputs, training=None):
-        """Runs the first network of `NETWORKS` (the generator) on `inputs`."""
-        return getattr(self, self.NETWORKS[0])(inputs, training=training)
+        """Runs the generator on `inputs` (its EMA copy when kept, unless `training`)."""
+        role = self.generator_roles[0]
+        network = getattr(self, role) if training else self.sampling_network(role)
+        return network(inputs, training=training)
 
     # --- compile -------------------------------------------------------------------------------
 
@@ -280,12 +303,26 @@ class AdversarialModel(alternating.AlternatingSteps, critic_terms.CriticTerms, k
     def state_variables(self):
         """`{path: variable}` of everything an exact resume restores, in a fixed order.
 
-        The weights (networks, the step counter, state such as image pools) and every
+        The weights (networks and their EMA copies under `"<role>/"` and `"<role>_ema/"`, the
+        step counter, state such as image pools) and every
         optimizer's variables (iterations, moments), the latter under `"<role>_optimizer/"`.
         Two instances of one objective list the same variables in the same order (their paths
         may differ: Keras makes layer names unique per session).
         """
-        state = {variable.path: variable for variable in self.weights}
+        # Paths are unique within a network but not across them (a generator and a critic may
+        # both have a "block1_conv"), so each network's weights are keyed under its role.
+        owners = {}
+        for role in self.NETWORKS:
+            for variable in getattr(self, role).weights:
+                owners.setdefault(id(variable), role)
+        if self.has_ema:
+            for role in self.generator_roles:
+                for variable in self.averaged_network(role).weights:
+                    owners.setdefault(id(variable), f"{role}_ema")
+        state = {}
+        for variable in self.weights:
+            owner = owners.get(id(variable))
+            state[variable.path if owner is None else f"{owner}/{variable.path}"] = variable
         for name, optimizer in self.network_optimizers.items():
             for variable in [] if optimizer is None else optimizer.variables:
                 state[f"{name}/{variable.path}"] = variable
@@ -305,8 +342,10 @@ class AdversarialModel(alternating.AlternatingSteps, critic_terms.CriticTerms, k
         return tf.identity(self.step_counter.value)
 
     def advance_step(self):
-        """Counts one training step (call once at the end of `train_step`)."""
+        """Counts one training step and updates the EMA generators (call once at the end of
+        `train_step`, after the generator's update)."""
         self.step_counter.assign_add(1)
+        self.update_averages(self.step_counter.value)
 
     def draw(self, layout, shape, step, stream, distribution="normal"):
         """This replica's rows of the step's stateless draw `[global batch, *shape]`."""
@@ -389,6 +428,8 @@ class AdversarialModel(alternating.AlternatingSteps, critic_terms.CriticTerms, k
         for role in self.NETWORKS:
             config[role] = keras.saving.serialize_keras_object(getattr(self, role))
         config["seed"] = self.seed
+        if self.has_ema:
+            config.update(self.ema_config())
         return config
 
     @classmethod

@@ -153,7 +153,8 @@ class ConditionalGAN(adversarial_model.AdversarialModel):
                 ) from None
         latent = tf.convert_to_tensor(latent)
         labels = self._check_labels(labels, tf.shape(latent)[0])
-        return self.generator([latent, labels], training=training)
+        network = self.generator if training else self.sampling_network()
+        return network([latent, labels], training=training)
 
     def compile(self, *args, mismatch_weight=None, classification_weight=1.0, **kwargs):
         """Configures training: `AdversarialModel.compile`'s arguments plus the conditional terms.
@@ -358,9 +359,10 @@ class ConditionalGAN(adversarial_model.AdversarialModel):
         return self.draw(noise.batch_layout(batch_size), (self.latent_dim,), step, stream)
 
     def served_generator(self):
+        network = self.sampling_network()
         if self.num_classes is not None:
-            return served_generator.ServedGenerator(self.generator, "classes", self.num_classes)
-        return served_generator.ServedGenerator(self.generator, "attributes", self.condition_dim)
+            return served_generator.ServedGenerator(network, "classes", self.num_classes)
+        return served_generator.ServedGenerator(network, "attributes", self.condition_dim)
 
     def generate(self, labels, seed=None, batch_size=256):
         """Generates one sample per label row, as a NumPy array (images in `[-1, 1]`).

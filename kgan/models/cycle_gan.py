@@ -15,6 +15,12 @@ from kgan.models import updates
 
 DIRECTIONS = ("a2b", "b2a")
 
+
+def generator_role(direction):
+    """The role of the generator translating in `direction` (`"a2b"` or `"b2a"`)."""
+    return "generator_ab" if direction == "a2b" else "generator_ba"
+
+
 # Stream ids of each pool's coin flips and slots (see kgan.models.noise); the discriminators'
 # penalty weights are streams PENALTY_STREAM + 0 (A) and + 1 (B).
 POOL_STREAMS = (200_000, 200_001)
@@ -83,6 +89,7 @@ class CycleGAN(adversarial_model.AdversarialModel):
     """
 
     NETWORKS = ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b")
+    GENERATORS = ("generator_ab", "generator_ba")
     CRITICS = ("discriminator_a", "discriminator_b")
     LOGS = ("g_loss_ab", "g_loss_ba", "d_loss_a", "d_loss_b", "cycle_loss", "identity_loss")
     COMPILE_SETTINGS = (
@@ -350,6 +357,8 @@ class CycleGAN(adversarial_model.AdversarialModel):
             `np.ndarray` of the translated images, float32 in `[-1, 1]`.
         """
         generator = self.served_generator(direction).network
+        if training:
+            generator = getattr(self, generator_role(direction))
         expected = self.image_shape_a if direction == "a2b" else self.image_shape_b
         return translation.translate_in_batches(
             generator, images, batch_size, training, expected_shape=expected
@@ -362,7 +371,7 @@ class CycleGAN(adversarial_model.AdversarialModel):
                 f"direction must be 'a2b' (generator_ab) or 'b2a' (generator_ba); got "
                 f"{direction!r}."
             )
-        network = self.generator_ab if direction == "a2b" else self.generator_ba
+        network = self.sampling_network(generator_role(direction))
         return served_generator.ServedGenerator(network, "images", name=direction)
 
     def sample_panels(self, images_a, images_b=None, batch_size=32):

@@ -134,7 +134,7 @@ class GAN(adversarial_model.AdversarialModel):
         return self.draw(noise.batch_layout(batch_size), (self.latent_dim,), step, stream)
 
     def served_generator(self):
-        return served_generator.ServedGenerator(self.generator, "latent")
+        return served_generator.ServedGenerator(self.sampling_network(), "latent")
 
     def generate(self, num, seed=None, batch_size=256):
         """Generates `num` samples as a NumPy array (images in `[-1, 1]`).

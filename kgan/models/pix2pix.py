@@ -271,8 +271,9 @@ class Pix2Pix(adversarial_model.AdversarialModel):
         Returns:
             `np.ndarray` of the translated images, float32 in `[-1, 1]`.
         """
+        network = self.generator if training else self.sampling_network()
         return translation.translate_in_batches(
-            self.generator, images, batch_size, training, expected_shape=self._source_shape
+            network, images, batch_size, training, expected_shape=self._source_shape
         )
 
     def sample_panels(self, source, target=None, batch_size=32):
@@ -291,7 +292,7 @@ class Pix2Pix(adversarial_model.AdversarialModel):
         return panels if target is None else [*panels, np.asarray(target)]
 
     def served_generator(self):
-        return served_generator.ServedGenerator(self.generator, "images")
+        return served_generator.ServedGenerator(self.sampling_network(), "images")
 
     def generate(self, *args, **kwargs):
         raise TypeError(

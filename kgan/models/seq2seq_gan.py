@@ -242,7 +242,7 @@ class Seq2SeqGAN(rel_gan.RelGAN):
             sources, self.source_vocab_size, self.source_length, "Sources", "source_length"
         ).numpy()
         return sequence_sampling.generate_tokens(
-            self.generator,
+            self.sampling_network(),
             len(sources),
             seed=seed,
             pad_token=self.pad_token,

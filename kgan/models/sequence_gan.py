@@ -334,7 +334,7 @@ class SequenceGAN(adversarial_model.AdversarialModel):
                 f"{type(self).__name__}'s generator encodes a source sequence first; serving "
                 "and export take token generators that sample from uniforms alone."
             )
-        return served_generator.ServedGenerator(self.generator, "tokens")
+        return served_generator.ServedGenerator(self.sampling_network(), "tokens")
 
     def generate(
         self,
@@ -366,7 +366,7 @@ class SequenceGAN(adversarial_model.AdversarialModel):
             int32 `np.ndarray` `[num, max_length]`.
         """
         return sequence_sampling.generate_tokens(
-            self.generator,
+            self.sampling_network(),
             num,
             seed=seed,
             temperature=temperature,

@@ -58,9 +58,10 @@ def tiny_conditional_discriminator(
     )
 
 
-def tiny_image_conditional_gan(image_size=8, num_classes=3, condition_dim=None, seed=0):
+def tiny_image_conditional_gan(image_size=8, num_classes=3, condition_dim=None, seed=0, **options):
     """An untrained, compiled `ConditionalGAN` on `image_size` square gray images (MLP networks
-    of a few thousand weights): class ids by default, attribute vectors with `condition_dim`."""
+    of a few thousand weights): class ids by default, attribute vectors with `condition_dim`;
+    `options` go to its constructor."""
     from kgan.models import conditional_gan  # the models import kgan.testing's users lazily
 
     if condition_dim is not None:
@@ -76,6 +77,7 @@ def tiny_image_conditional_gan(image_size=8, num_classes=3, condition_dim=None, 
         ),
         seed=seed,
         **form,
+        **options,
     )
     model.compile()
     return model

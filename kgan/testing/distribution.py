@@ -54,6 +54,8 @@ def compare_to_single_device(build_model, dataset, epochs=2):
         with strategy.scope():
             model = build_model()
         history = model.fit(dataset, epochs=epochs, verbose=0)
+        if label == "mirrored":
+            spread = _replica_spread(strategy, model.weights)
         results[label] = (
             [np.array(weight.numpy()) for weight in model.weights],
             {key: float(values[-1]) for key, values in history.history.items()},
@@ -73,15 +75,33 @@ def compare_to_single_device(build_model, dataset, epochs=2):
         "max_rel_diff": rel_diff,
         "steps": steps,
         "replicas": replicas,
+        "replica_spread": spread,
         "single_logs": single_logs,
         "mirrored_logs": mirrored_logs,
     }
 
 
+def _replica_spread(strategy, weights):
+    """The largest difference between two replicas' copies of any weight (0 when in sync)."""
+    import numpy as np
+
+    spread = 0.0
+    for weight in weights:
+        copies = [np.asarray(value) for value in strategy.experimental_local_results(weight.value)]
+        spread = max([spread] + [float(np.max(np.abs(copy - copies[0]))) for copy in copies])
+    return spread
+
+
 def gan_case(
-    loss="non_saturating", gradient_penalty_weight=0.0, discriminator_steps=1, num_examples=96
+    loss="non_saturating",
+    gradient_penalty_weight=0.0,
+    discriminator_steps=1,
+    num_examples=96,
+    ema_decay=None,
 ):
     """`kgan.GAN` with tiny batch-norm-free image networks on a fixed image dataset.
+
+    `ema_decay` keeps an EMA generator (with StyleGAN2's ramp-up), compared like every weight.
 
     With `num_examples` not a multiple of 16 the last batch is kept and splits unevenly across
     the replicas (e.g. 11 examples as 6 + 5).
@@ -94,7 +114,10 @@ def gan_case(
 
     def build_model():
         keras.utils.set_random_seed(21)
-        gan = kgan.GAN(networks.tiny_image_generator(), networks.tiny_image_discriminator(), seed=5)
+        ema = {} if ema_decay is None else {"ema_decay": ema_decay, "ema_ramp_up": 0.5}
+        gan = kgan.GAN(
+            networks.tiny_image_generator(), networks.tiny_image_discriminator(), seed=5, **ema
+        )
         gan.compile(
             loss=loss,
             gradient_penalty_weight=gradient_penalty_weight,
@@ -145,7 +168,9 @@ def conditional_gan_case(conditioning_kind="concat", condition_dim=None, num_exa
     return compare_to_single_device(build_model, dataset)
 
 
-def cycle_gan_case(loss="least_squares", gradient_penalty_weight=0.0, num_examples=43):
+def cycle_gan_case(
+    loss="least_squares", gradient_penalty_weight=0.0, num_examples=43, ema_decay=None
+):
     """`kgan.CycleGAN` with tiny networks and image pools of 4 on the unpaired negation task.
 
     The pools see the global batch of fakes (gathered across replicas); with 43 examples in
@@ -166,6 +191,7 @@ def cycle_gan_case(loss="least_squares", gradient_penalty_weight=0.0, num_exampl
             paired.tiny_image_patch_discriminator(name="discriminator_b"),
             pool_size=4,
             seed=5,
+            ema_decay=ema_decay,
         )
         model.compile(loss=loss, gradient_penalty_weight=gradient_penalty_weight)
         return model

@@ -229,3 +229,75 @@ def test_interpolate_takes_one_path_per_row_of_a_labels_file(attribute_model_pat
     np.save(labels, np.array([[0, 1], [1, 0], [1, 1]], np.float32))
     argv = ["sample", attribute_model_path, "--labels", labels, "--interpolate", 2]
     assert sample(argv, tmp_path).shape == (3 * 2, 8, 8, 1)  # 3 rows, not the default 8
+
+
+@pytest.fixture
+def ema_model_path(tmp_path):
+    """A tiny GAN with an EMA generator, trained one epoch so the average and the raw differ."""
+    from kgan.models import gan as gan_lib
+    from kgan.testing import networks
+    from kgan.testing import test_case
+
+    keras.utils.set_random_seed(2)
+    gan = gan_lib.GAN(
+        networks.tiny_image_generator(), networks.tiny_image_discriminator(), ema_decay=0.9, seed=2
+    )
+    gan.compile(generator_optimizer=keras.optimizers.Adam(0.01))  # moves fast, the average lags
+    gan.fit(test_case.image_dataset(num=32), epochs=1, verbose=0)
+    gan.save(tmp_path / "ema.keras")
+    return str(tmp_path / "ema.keras")
+
+
+def test_sample_uses_the_ema_generator_and_raw_generator_the_trained_one(ema_model_path, tmp_path):
+    model = keras.saving.load_model(ema_model_path)
+    averaged = model.generate(4, seed=1)
+    model.sample_with_ema = False
+    raw = model.generate(4, seed=1)
+    assert not np.allclose(averaged, raw)
+    for extra, expected in (([], averaged), (["--raw-generator"], raw)):
+        out = tmp_path / f"samples{len(extra)}.npy"
+        argv = ["sample", ema_model_path, "--num", 4, "--seed", 1, "--out", out, *extra]
+        assert cli.main([str(arg) for arg in argv]) == 0
+        np.testing.assert_allclose(np.load(out), expected, atol=1e-6)
+    # Exported with --raw-generator, the artefact serves the trained generator.
+    export_dir = tmp_path / "export"
+    argv = [
+        "export",
+        ema_model_path,
+        "--out",
+        export_dir,
+        "--raw-generator",
+        "--format",
+        "saved_model",
+    ]
+    assert cli.main([str(arg) for arg in argv]) == 0
+    out = tmp_path / "exported.npy"
+    assert (
+        cli.main(
+            [
+                "sample",
+                str(export_dir / "saved_model"),
+                "--num",
+                "4",
+                "--seed",
+                "1",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    # An export serves uint8 pixels: the raw generator's to a level, not the average's.
+    exported = images_lib.to_uint8(np.load(out))
+    assert np.mean(exported == images_lib.to_uint8(raw)) > 0.99
+    assert np.mean(exported == images_lib.to_uint8(averaged)) < 0.5
+
+
+def test_raw_generator_errors_name_the_model_and_the_fix(
+    model_path, ema_model_path, tmp_path, capsys
+):
+    code, line = run_error(
+        ["sample", model_path, "--out", tmp_path / "a.npy", "--raw-generator"], capsys
+    )
+    assert code == 1 and "keeps no EMA generator" in line and "leave the flag out" in line
+    assert not (tmp_path / "a.npy").exists()

@@ -19,12 +19,15 @@ TOLERANCE = 1e-5
         {"loss": "wasserstein", "gradient_penalty_weight": 10.0, "discriminator_steps": 2},
         # 91 examples: the last batch of 11 splits 6 + 5 across the two replicas.
         {"loss": "hinge", "gradient_penalty_weight": 1.0, "num_examples": 91},
+        # The EMA generator: updated on every replica from the same weights, so in sync.
+        {"loss": "non_saturating", "ema_decay": 0.9},
     ],
-    ids=["non_saturating", "wgan_gp", "uneven_last_batch"],
+    ids=["non_saturating", "wgan_gp", "uneven_last_batch", "ema_generator"],
 )
 def test_mirrored_training_matches_one_device(settings):
     result = distribution.run_case("gan", **settings)
     assert result["replicas"] == 2 and result["steps"] == 12  # 2 epochs of 6 batches
     assert result["max_abs_diff"] < TOLERANCE, result
+    assert result["replica_spread"] == 0.0, result
     for key, value in result["single_logs"].items():
         assert result["mirrored_logs"][key] == pytest.approx(value, rel=1e-4, abs=1e-5), key
