@@ -18,6 +18,8 @@ Around them:
 - `mode_collapse`: class histograms, classes present, KL to the real class distribution and
   condition accuracy (`class_statistics`); duplicates and copies of the training data
   (`copy_statistics`).
+- `mixture_modes`: modes captured and the high-quality share on a known Gaussian mixture (the
+  25-Gaussian grid of VEEGAN and PacGAN, `grid_means`, `grid_points`).
 - Text: `sequence_nll` / `SequenceNLL` (NLL_oracle of samples under the synthetic oracle,
   NLL_test of held-out data under the generator) and `bleu` / `self_bleu` (equal to NLTK's
   smoothed sentence BLEU averaged, as text-GAN papers report); `temperature_sweep` traces
@@ -55,6 +57,7 @@ from kgan.metrics import classifier
 from kgan.metrics import evaluation
 from kgan.metrics import feature_extractors
 from kgan.metrics import linalg
+from kgan.metrics import mixture_modes
 from kgan.metrics import mode_collapse
 from kgan.metrics import sequence_evaluation
 from kgan.metrics.bleu import bleu
@@ -104,6 +107,7 @@ __all__ = [
     "inception_score",
     "kernel_distance",
     "linalg",
+    "mixture_modes",
     "mode_collapse",
     "sequence_evaluation",
     "precision_recall",

@@ -12,6 +12,7 @@ given vectors.
 from kgan.models import latent_space
 from kgan.models.adversarial_model import AdversarialModel
 from kgan.models.conditional_gan import ConditionalGAN
+from kgan.models.critic_terms import lazy_adam
 from kgan.models.cycle_gan import CycleGAN
 from kgan.models.gan import GAN
 from kgan.models.mali_gan import MaliGAN
@@ -35,4 +36,5 @@ __all__ = [
     "SequenceGAN",
     "ServedGenerator",
     "latent_space",
+    "lazy_adam",
 ]

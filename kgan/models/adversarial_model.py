@@ -40,6 +40,7 @@ _BASE_SETTINGS = (
     "gradient_penalty_target",
     "r1_weight",
     "r2_weight",
+    "regularization_interval",
     "terminate_on_non_finite",
 )
 _KERAS_SETTINGS = ("steps_per_execution", "jit_compile", "run_eagerly")
@@ -109,6 +110,7 @@ class AdversarialModel(
     gradient_penalty_target = 1.0
     r1_weight = 0.0
     r2_weight = 0.0
+    regularization_interval = 1
     relativistic = False
     terminate_on_non_finite = True
 
@@ -193,6 +195,7 @@ class AdversarialModel(
         gradient_penalty_target=1.0,
         r1_weight=0.0,
         r2_weight=0.0,
+        regularization_interval=1,
         terminate_on_non_finite=True,
         **kwargs,
     ):
@@ -218,6 +221,9 @@ class AdversarialModel(
             r2_weight: Weight of the R2 penalty, the same on generated samples (Mescheder et
                 al. 2018; R3GAN uses R1 and R2 with equal weights); `0` turns it off. Defaults
                 to `0.0`.
+            regularization_interval: Take R1 and R2 every this many steps only, weighted this
+                many times (StyleGAN2's lazy regularization: 16), which saves most of their
+                cost; pair it with `kgan.models.lazy_adam` for the critic. Defaults to `1`.
             terminate_on_non_finite: Stop `fit` with an error naming the loss and step when any
                 loss becomes NaN or infinite. Defaults to `True`.
             **kwargs: The `<role>_optimizer=` keywords, then `keras.Model.compile`'s
@@ -228,17 +234,13 @@ class AdversarialModel(
         given = updates.collect_optimizers(owner, names, optimizers, kwargs)
         if int(discriminator_steps) < 1:
             raise ValueError(f"discriminator_steps must be >= 1, got {discriminator_steps}.")
-        for name, value in (
-            ("gradient_penalty_weight", gradient_penalty_weight),
-            ("r1_weight", r1_weight),
-            ("r2_weight", r2_weight),
-        ):
-            if value < 0:
-                raise ValueError(f"{name} must be >= 0, got {value}.")
-        if gradient_penalty_target <= 0:
-            raise ValueError(
-                f"gradient_penalty_target must be positive, got {gradient_penalty_target}."
-            )
+        critic_terms.check_penalty_settings(
+            gradient_penalty_weight,
+            gradient_penalty_target,
+            r1_weight,
+            r2_weight,
+            regularization_interval,
+        )
         if gradient_penalty_weight > 0 or r1_weight > 0 or r2_weight > 0:
             self._warn_on_batch_normalization()
         self.loss_name = adversarial.canonical_name(self.DEFAULT_LOSS if loss is None else loss)
@@ -249,6 +251,7 @@ class AdversarialModel(
         self.gradient_penalty_target = float(gradient_penalty_target)
         self.r1_weight = float(r1_weight)
         self.r2_weight = float(r2_weight)
+        self.regularization_interval = int(regularization_interval)
         self.terminate_on_non_finite = bool(terminate_on_non_finite)
         auto_scale_loss = kwargs.pop("auto_scale_loss", True)
         for name in names:

@@ -26,6 +26,7 @@ from kgan.networks.dcgan import dcgan_discriminator
 from kgan.networks.dcgan import dcgan_generator
 from kgan.networks.mlp import mlp_discriminator
 from kgan.networks.mlp import mlp_generator
+from kgan.networks.packing import packed_discriminator
 from kgan.networks.patchgan import patchgan_discriminator
 from kgan.networks.patchgan import patchgan_receptive_field
 from kgan.networks.recurrent_generator import RecurrentGenerator
@@ -52,6 +53,7 @@ __all__ = [
     "mlp_discriminator",
     "mlp_features",
     "mlp_generator",
+    "packed_discriminator",
     "patchgan_discriminator",
     "patchgan_receptive_field",
     "resnet_generator",

@@ -53,6 +53,7 @@ DEFAULTS = {
     "base_filters": 32,
     "learning_rate": 4e-4,
     "augment": 0.125,
+    "ema_decay": 0.0,
     "seed": 0,
     "out": os.path.join("runs", "dcgan_digits"),
     "samples_every": 10,
@@ -86,6 +87,11 @@ def build_parser():
         help="shift real and generated images by up to this fraction of their size before the "
         "discriminator sees them (DiffAugment); 0 turns it off",
     )
+    add(
+        "--ema-decay",
+        type=float,
+        help="keep an EMA generator with this decay (e.g. 0.999) and sample from it; 0: none",
+    )
     run_directory.add_run_flags(
         parser, seed_help="seed of the weights, the data order and the training noise"
     )
@@ -105,6 +111,8 @@ def parse_flags(argv=None):
         "samples_every",
         "steps_per_epoch",
     )
+    if not 0 <= flags["ema_decay"] < 1:
+        raise run_directory.UsageError(f"--ema-decay must be in [0, 1), got {flags['ema_decay']}")
     if not 0 <= flags["augment"] < 1:
         raise run_directory.UsageError(f"--augment must be in [0, 1), got {flags['augment']}")
     if flags["gradient_penalty_weight"] < 0:
@@ -161,7 +169,8 @@ def build_gan(flags, channels):
             flags["augment"],
             interpolation="bilinear",  # as tuned
         )
-    gan = kgan.GAN(generator, discriminator, seed=flags["seed"])
+    ema = {"ema_decay": flags["ema_decay"]} if flags["ema_decay"] > 0 else {}
+    gan = kgan.GAN(generator, discriminator, seed=flags["seed"], **ema)
     gan.compile(
         # beta_1=0.5: the DCGAN paper found the default 0.9 made training oscillate.
         generator_optimizer=keras.optimizers.Adam(flags["learning_rate"], beta_1=0.5),

@@ -165,3 +165,28 @@ def test_training_resumed_from_a_backup_equals_an_uninterrupted_run(tmp_path):
         epochs=2,
         interrupt_at=(1, 0),
     )
+
+
+def test_a_sequence_gan_keeps_and_samples_its_average(tmp_path):
+    from kgan.models import seq_gan
+    from kgan.testing import sequences
+
+    model = seq_gan.SeqGAN(
+        sequences.tiny_generator(), sequences.tiny_discriminator(), seed=3, ema_decay=0.9
+    )
+    model.compile()
+    record = RecordGenerators(["generator"])
+    model.fit(sequences.token_dataset(num=32), epochs=1, verbose=0, callbacks=[record])
+    history = record.history["generator"]
+    expected = history[0]
+    for new in history[1:]:
+        expected = [n + 0.9 * (old - n) for old, n in zip(expected, new)]
+    for average, value in zip(model.generator_ema.weights, expected):
+        np.testing.assert_allclose(average.numpy(), value, rtol=1e-5, atol=1e-6)
+    assert model.served_generator().network is model.generator_ema
+    model.save(tmp_path / "seq.keras")
+    loaded = keras.saving.load_model(tmp_path / "seq.keras")
+    np.testing.assert_array_equal(loaded.generate(4, seed=0), model.generate(4, seed=0))
+    model.sample_with_ema = False
+    raw = model.generate(64, seed=0)
+    assert not np.array_equal(raw, loaded.generate(64, seed=0))
