@@ -1,5 +1,6 @@
 """Layers Keras lacks, registered so that models using them save and load by name."""
 
+from kgan.layers.adaptive_augmentation import AdaptiveAugmentation
 from kgan.layers.conditional_batch_normalization import ConditionalBatchNormalization
 from kgan.layers.image_pool import ImagePool
 from kgan.layers.minibatch_std import MinibatchStdDev
@@ -8,6 +9,7 @@ from kgan.layers.packing import SpreadPackScores
 from kgan.layers.reflection_padding import ReflectionPadding2D
 
 __all__ = [
+    "AdaptiveAugmentation",
     "ConditionalBatchNormalization",
     "ImagePool",
     "MinibatchStdDev",

@@ -25,6 +25,7 @@ import tensorflow as tf
 
 from kgan.losses import adversarial
 from kgan.models import alternating
+from kgan.models import critic_augmentation
 from kgan.models import critic_terms
 from kgan.models import fit_guards
 from kgan.models import generator_average
@@ -50,6 +51,7 @@ _KERAS_SETTINGS = ("steps_per_execution", "jit_compile", "run_eagerly")
 class AdversarialModel(
     alternating.AlternatingSteps,
     critic_terms.CriticTerms,
+    critic_augmentation.CriticAugmentation,
     generator_average.GeneratorAverage,
     keras.Model,
 ):
@@ -92,6 +94,8 @@ class AdversarialModel(
             `None`.
         ema_start_step: The EMA copies the generator up to this step, then averages.
             Defaults to `0`.
+        augmentation: A `kgan.layers.AdaptiveAugmentation` (ADA) that augments every image
+            the critic scores in training, or `None`. Defaults to `None`.
         **kwargs: The networks, one per role of `NETWORKS` (each a `keras.Model`), then
             `keras.Model` arguments (e.g. `name`).
     """
@@ -102,6 +106,7 @@ class AdversarialModel(
     DEFAULT_LOSS = "non_saturating"
     # Roles of the networks a penalty regularises (checked for batch normalization).
     CRITICS = ("discriminator",)
+    AUGMENTS_IMAGES = True  # whether the critic scores images (`augmentation` applies)
 
     # Settings read before `compile` sets them (e.g. by `metrics`).
     discriminator_steps = 1
@@ -114,7 +119,10 @@ class AdversarialModel(
     relativistic = False
     terminate_on_non_finite = True
 
-    def __init__(self, seed=None, ema_decay=None, ema_ramp_up=None, ema_start_step=0, **kwargs):
+    def __init__(
+        self, seed=None, ema_decay=None, ema_ramp_up=None, ema_start_step=0, augmentation=None,
+        **kwargs,
+    ):  # fmt: skip
         owner = type(self).__name__
         if not self.NETWORKS:
             raise TypeError(f"{owner} must declare its networks: NETWORKS = ('generator', ...).")
@@ -134,6 +142,9 @@ class AdversarialModel(
         self.seed = int(np.random.randint(0, 2**31 - 1)) if seed is None else int(seed)
         self.ema_decay, self.ema_ramp_up, self.ema_start_step = generator_average.check_settings(
             ema_decay, ema_ramp_up, ema_start_step
+        )
+        self.augmentation = critic_augmentation.check_augmentation(
+            augmentation, owner, self.AUGMENTS_IMAGES
         )
         # Counts train steps; saved with the weights, so resumed noise continues the stream.
         # Like an optimizer's `iterations`, replicas keep the first replica's value.
@@ -345,10 +356,11 @@ class AdversarialModel(
         return tf.identity(self.step_counter.value)
 
     def advance_step(self):
-        """Counts one training step and updates the EMA generators (call once at the end of
-        `train_step`, after the generator's update)."""
+        """Counts one training step, updates the EMA generators and ADA's `p` (call once at the
+        end of `train_step`, after the generator's update)."""
         self.step_counter.assign_add(1)
         self.update_averages(self.step_counter.value)
+        self.adjust_augmentation(self.step_counter.value)
 
     def draw(self, layout, shape, step, stream, distribution="normal"):
         """This replica's rows of the step's stateless draw `[global batch, *shape]`."""
@@ -376,11 +388,12 @@ class AdversarialModel(
 
         `penalties=False` leaves out the penalties' logs, which evaluation does not compute.
         """
-        return {
+        logs = {
             name: self.trackers[name].result()
             for name in self.logged_names()
             if penalties or name not in PENALTY_LOGS
         }
+        return {**logs, **self.augmentation_logs()} if penalties else logs
 
     # --- fit -----------------------------------------------------------------------------------
 
@@ -392,19 +405,7 @@ class AdversarialModel(
         the others whatever the list order, and optimizers with `use_ema=True` fold their
         averages into their own network when training ends.
         """
-        callbacks_position = 5  # fit(x, y, batch_size, epochs, verbose, callbacks, ...)
-        if len(args) > callbacks_position:
-            args = list(args)
-            kwargs["callbacks"] = args.pop(callbacks_position)
-            if len(args) > callbacks_position:
-                raise TypeError("Pass fit's arguments after `callbacks` by keyword.")
-        kwargs["callbacks"] = fit_guards.arrange_callbacks(
-            kwargs.get("callbacks"), add_guard=self.terminate_on_non_finite
-        )
-        # A tf.data pipeline shuffles itself; Keras would only warn that `shuffle` is ignored.
-        x = args[0] if args else kwargs.get("x")
-        if isinstance(x, tf.data.Dataset):
-            kwargs.setdefault("shuffle", False)
+        args, kwargs = fit_guards.fit_arguments(args, kwargs, self.terminate_on_non_finite)
         self._restore_step_of_older_file()
         history = super().fit(*args, **kwargs)
         fit_guards.fold_averages(self.optimized_networks())
@@ -433,6 +434,8 @@ class AdversarialModel(
         config["seed"] = self.seed
         if self.has_ema:
             config.update(self.ema_config())
+        if self.augmentation is not None:
+            config["augmentation"] = keras.saving.serialize_keras_object(self.augmentation)
         return config
 
     @classmethod

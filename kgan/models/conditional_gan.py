@@ -6,6 +6,7 @@ import tensorflow as tf
 
 from kgan.models import adversarial_model
 from kgan.models import conditions
+from kgan.models import critic_augmentation
 from kgan.models import network_info
 from kgan.models import noise
 from kgan.models import sampling
@@ -241,6 +242,7 @@ class ConditionalGAN(adversarial_model.AdversarialModel):
             wrong = conditions.draw_wrong_labels(
                 labels, layout, self.seed, step, stream, self.num_classes, self.condition_dim
             )
+        images, fake = self.augmented_pair(images, fake, stream, training, step, layout)
         per_example, mismatch, class_loss = self._discriminator_losses(
             images, fake, labels, wrong, training
         )
@@ -254,8 +256,11 @@ class ConditionalGAN(adversarial_model.AdversarialModel):
     def generator_loss(self, batch, fake, training):
         images, labels = batch
         if self.conditioning == "acgan":
+            stream = critic_augmentation.GENERATOR_STREAM
+            fake = self.augmented(fake, stream, training)
             fake_logits, fake_class_logits = self.discriminator(fake, training=training)
             if self.relativistic:
+                images = self.augmented(images, stream + 1, training)
                 real_logits = self.discriminator(images, training=training)[0]
                 per_example = self.generator_loss_fn(fake_logits, real_logits)
             else:
@@ -313,6 +318,7 @@ class ConditionalGAN(adversarial_model.AdversarialModel):
         if self.conditioning == "acgan":
             real_logits, real_class_logits = self.discriminator(real, training=training)
             fake_logits, fake_class_logits = self.discriminator(fake, training=training)
+            self.observe_reals(real_logits, training)
             per_example = self.discriminator_loss_fn(real_logits, fake_logits)
             class_loss = None
             if self.classification_weight > 0:
@@ -323,6 +329,7 @@ class ConditionalGAN(adversarial_model.AdversarialModel):
             return per_example, None, class_loss
         real_logits = self.discriminator([real, labels], training=training)
         fake_logits = self.discriminator([fake, labels], training=training)
+        self.observe_reals(real_logits, training)
         per_example = self.discriminator_loss_fn(real_logits, fake_logits)
         if self.mismatch_weight == 0:
             return per_example, None, None

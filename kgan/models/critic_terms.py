@@ -12,6 +12,7 @@ import keras
 import tensorflow as tf
 
 from kgan.losses import penalties
+from kgan.models import critic_augmentation
 from kgan.models import network_info
 from kgan.models import noise
 from kgan.models import updates
@@ -42,7 +43,9 @@ def check_penalty_settings(
 class CriticTerms:
     """The generator's adversarial loss and the critic's penalties (see the module)."""
 
-    def adversarial_generator_loss(self, scorer, real, fake, training):
+    def adversarial_generator_loss(
+        self, scorer, real, fake, training, augment_stream=critic_augmentation.GENERATOR_STREAM
+    ):
         """The generator's per-example adversarial loss: `generator_loss_fn` of the scores.
 
         A relativistic family (`"relativistic_pairing"`) compares each fake's score with its
@@ -54,8 +57,15 @@ class CriticTerms:
                 `critic` returns).
             real: The real samples paired with `fake`.
             fake: The generated samples.
-            training: Passed to the scorer.
+            training: Passed to the scorer; training passes score augmented samples when the
+                objective has an `augmentation`.
+            augment_stream: The augmentation's stream for the fakes (the reals take the next);
+                `None` when the scorer augments itself.
         """
+        if augment_stream is not None:
+            fake = self.augmented(fake, augment_stream, training)
+            if self.relativistic:
+                real = self.augmented(real, augment_stream + 1, training)
         fake_logits = scorer(fake, training=training)
         if not self.relativistic:
             return self.generator_loss_fn(fake_logits)

@@ -17,6 +17,7 @@ Reference:
 """
 
 from kgan.losses import reconstruction
+from kgan.models import critic_augmentation
 
 
 def forward(generator_ab, generator_ba, images_a, images_b, with_identity=False, training=False):
@@ -54,11 +55,13 @@ def generator_losses(model, images_a, images_b, outputs, training=False):
         (both L1 terms summed, unweighted), `identity_loss` (likewise, only with
         `identity_weight > 0`) and `total` (what the generators minimise).
     """
+    # Each critic's passes take their own augmentation draws (CycleGAN's 10 i offset).
+    stream = critic_augmentation.GENERATOR_STREAM
     g_loss_ab = model.adversarial_generator_loss(
-        model.discriminator_b, images_b, outputs["fake_b"], training
+        model.discriminator_b, images_b, outputs["fake_b"], training, stream + 10
     )
     g_loss_ba = model.adversarial_generator_loss(
-        model.discriminator_a, images_a, outputs["fake_a"], training
+        model.discriminator_a, images_a, outputs["fake_a"], training, stream
     )
     cycle = reconstruction.l1_loss(images_a, outputs["rec_a"]) + reconstruction.l1_loss(
         images_b, outputs["rec_b"]

@@ -271,8 +271,13 @@ class CycleGAN(adversarial_model.AdversarialModel):
                 layout.size,
             )
             with tf.GradientTape() as tape:
+                augmented_real, augmented_fake = self.augmented_pair(
+                    real, pooled, 5 * index, True, step, layout
+                )
+                real_logits = network(augmented_real, training=True)
+                self.observe_reals(real_logits, True)
                 per_example = self.discriminator_loss_fn(
-                    network(real, training=True), network(pooled, training=True)
+                    real_logits, network(augmented_fake, training=True)
                 )
                 d_loss = updates.global_mean(per_example, layout)
                 total = self.discriminator_loss_weight * d_loss

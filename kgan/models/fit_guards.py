@@ -1,7 +1,7 @@
 """What every objective's `fit` guarantees beyond Keras': a non-finite stop, callback order, EMA.
 
-`kgan.models.AdversarialModel.fit` calls `arrange_callbacks` and `fold_averages` around
-`keras.Model.fit`:
+`kgan.models.AdversarialModel.fit` calls `fit_arguments` (which arranges the callbacks) and
+`fold_averages` around `keras.Model.fit`:
 
 - **Non-finite losses stop training.** Keras' `TerminateOnNaN` reads only `logs["loss"]`, which
   an adversarial objective does not log; `TerminateOnNonFinite` (also exported as
@@ -21,6 +21,7 @@
 import math
 
 import keras
+import tensorflow as tf
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -109,6 +110,22 @@ class TerminateOnNonFinite(keras.callbacks.Callback):
 
     def get_config(self):
         return {"keys": self.keys, "raise_error": self.raise_error}
+
+
+def fit_arguments(args, kwargs, add_guard=True):
+    """`fit`'s `(args, kwargs)` with the callbacks arranged (`arrange_callbacks`) and, for a
+    `tf.data.Dataset`, `shuffle=False` (a pipeline shuffles itself; Keras would only warn)."""
+    callbacks_position = 5  # fit(x, y, batch_size, epochs, verbose, callbacks, ...)
+    if len(args) > callbacks_position:
+        args = list(args)
+        kwargs["callbacks"] = args.pop(callbacks_position)
+        if len(args) > callbacks_position:
+            raise TypeError("Pass fit's arguments after `callbacks` by keyword.")
+    kwargs["callbacks"] = arrange_callbacks(kwargs.get("callbacks"), add_guard=add_guard)
+    x = args[0] if args else kwargs.get("x")
+    if isinstance(x, tf.data.Dataset):
+        kwargs.setdefault("shuffle", False)
+    return args, kwargs
 
 
 def arrange_callbacks(callbacks, add_guard=True):

@@ -100,8 +100,10 @@ class GAN(adversarial_model.AdversarialModel):
         return self.generator(latent, training=training)
 
     def discriminator_loss(self, batch, fake, step, stream, layout, training):
-        real_logits = self.discriminator(batch, training=training)
+        real, fake = self.augmented_pair(batch, fake, stream, training, step, layout)
+        real_logits = self.discriminator(real, training=training)
         fake_logits = self.discriminator(fake, training=training)
+        self.observe_reals(real_logits, training)
         per_example = self.discriminator_loss_fn(real_logits, fake_logits)
         # Trackers take every example (weighting batches by size, as Keras does for `loss`);
         # their variables sum across replicas, so the logged mean is the global one even when

@@ -6,6 +6,7 @@ import tensorflow as tf
 
 from kgan.losses import reconstruction
 from kgan.models import adversarial_model
+from kgan.models import critic_augmentation
 from kgan.models import network_info
 from kgan.models import served_generator
 from kgan.models import translation
@@ -188,8 +189,10 @@ class Pix2Pix(adversarial_model.AdversarialModel):
 
     def discriminator_loss(self, batch, fake, step, stream, layout, training):
         source, target = batch
-        real_logits = self._discriminate(source, target, training=training)
-        fake_logits = self._discriminate(source, fake, training=training)
+        base = critic_augmentation.AUGMENT_STREAM + 2 * stream
+        real_logits = self._discriminate(source, target, training, (base, step, layout))
+        fake_logits = self._discriminate(source, fake, training, (base + 1, step, layout))
+        self.observe_reals(real_logits, training)
         per_example = self.discriminator_loss_fn(real_logits, fake_logits)
         self.trackers["d_loss"].update_state(per_example)
         return per_example
@@ -215,17 +218,27 @@ class Pix2Pix(adversarial_model.AdversarialModel):
             `total` (`adversarial_weight * g_loss + l1_weight * l1_loss`, what the generator
             minimises).
         """
-        scorer = lambda images, training=False: self._discriminate(source, images, training)  # noqa: E731
+        # The scorer augments each (source, images) pair itself, both with one transformation.
+        draw = (critic_augmentation.GENERATOR_STREAM, None, None)
+        scorer = lambda images, training=False: self._discriminate(source, images, training, draw)  # noqa: E731
         adversarial = self.adversarial_generator_loss(
-            scorer, tf.cast(target, fake.dtype), fake, training
+            scorer, tf.cast(target, fake.dtype), fake, training, augment_stream=None
         )
         l1 = reconstruction.l1_loss(target, fake)
         total = self.adversarial_weight * adversarial + self.l1_weight * l1
         return {"g_loss": adversarial, "l1_loss": l1, "total": total}
 
-    def _discriminate(self, source, images, training=False):
+    def _discriminate(self, source, images, training=False, augment=None):
         # Keras refuses a dict that mixes tensors and NumPy arrays.
         source, images = tf.convert_to_tensor(source), tf.convert_to_tensor(images)
+        if augment is not None and self.augmentation is not None and training:
+            # The critic judges the pair: source and images take the same transformation
+            # (`augment` is the draw's `(stream, step, layout)`), stacked on the channels.
+            source = tf.cast(source, images.dtype)
+            channels = source.shape[-1]
+            stream, step, layout = augment
+            pair = self.augmented(tf.concat([source, images], -1), stream, True, step, layout)
+            source, images = pair[..., :channels], pair[..., channels:]
         if self._discriminator_names is not None and set(self._discriminator_names) == {
             "source",
             "images",

@@ -36,6 +36,7 @@ class SequenceGAN(adversarial_model.AdversarialModel):
 
     NETWORKS = ("generator", "discriminator")
     CRITICS = ()
+    AUGMENTS_IMAGES = False
     # The logs of each phase (the adversarial phase's are the subclass's `LOGS`).
     PHASE_LOGS = {
         training_phases.MLE: ("mle_loss",),

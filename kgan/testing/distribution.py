@@ -98,10 +98,13 @@ def gan_case(
     discriminator_steps=1,
     num_examples=96,
     ema_decay=None,
+    augmentation=None,
 ):
     """`kgan.GAN` with tiny batch-norm-free image networks on a fixed image dataset.
 
-    `ema_decay` keeps an EMA generator (with StyleGAN2's ramp-up), compared like every weight.
+    `ema_decay` keeps an EMA generator (with StyleGAN2's ramp-up), compared like every weight;
+    `augmentation` (keyword arguments of `kgan.layers.AdaptiveAugmentation`) augments the
+    critic's inputs, its `p` compared like a weight.
 
     With `num_examples` not a multiple of 16 the last batch is kept and splits unevenly across
     the replicas (e.g. 11 examples as 6 + 5).
@@ -114,9 +117,11 @@ def gan_case(
 
     def build_model():
         keras.utils.set_random_seed(21)
-        ema = {} if ema_decay is None else {"ema_decay": ema_decay, "ema_ramp_up": 0.5}
+        options = {} if ema_decay is None else {"ema_decay": ema_decay, "ema_ramp_up": 0.5}
+        if augmentation is not None:
+            options["augmentation"] = kgan.layers.AdaptiveAugmentation(**augmentation)
         gan = kgan.GAN(
-            networks.tiny_image_generator(), networks.tiny_image_discriminator(), seed=5, **ema
+            networks.tiny_image_generator(), networks.tiny_image_discriminator(), seed=5, **options
         )
         gan.compile(
             loss=loss,

@@ -21,8 +21,15 @@ TOLERANCE = 1e-5
         {"loss": "hinge", "gradient_penalty_weight": 1.0, "num_examples": 91},
         # The EMA generator: updated on every replica from the same weights, so in sync.
         {"loss": "non_saturating", "ema_decay": 0.9},
+        # ADA: every replica augments its rows of the global draw and p moves on the
+        # all-reduced statistic (a fast speed, so it moves within the 12 steps).
+        {
+            "loss": "non_saturating",
+            "num_examples": 91,
+            "augmentation": {"speed": 200, "interval": 2, "probability": 0.5},
+        },
     ],
-    ids=["non_saturating", "wgan_gp", "uneven_last_batch", "ema_generator"],
+    ids=["non_saturating", "wgan_gp", "uneven_last_batch", "ema_generator", "adaptive_augment"],
 )
 def test_mirrored_training_matches_one_device(settings):
     result = distribution.run_case("gan", **settings)
