@@ -6,6 +6,7 @@ kgan stats digits --extractor digits --out digits_stats.npz
 kgan evaluate runs/dcgan_digits/model.keras --data digits --extractor digits --metrics fid,kid,is
 kgan translate runs/pix2pix_facades/model.keras --input labels/ --out photos/
 kgan export runs/dcgan_digits/model.keras --format saved_model,tflite --quantize float16 --out out/
+kgan invert runs/dcgan_digits/model.keras --input digits.npy --out inverted.npz
 ```
 
 Each subcommand is a module of this package with `HELP`, `add_arguments(parser)` and
@@ -19,6 +20,7 @@ import sys
 from kgan.cli import common
 from kgan.cli import evaluate
 from kgan.cli import export
+from kgan.cli import invert
 from kgan.cli import quiet
 from kgan.cli import sample
 from kgan.cli import stats
@@ -35,6 +37,7 @@ COMMANDS = {
     "stats": stats,
     "translate": translate,
     "export": export,
+    "invert": invert,
 }
 
 __all__ = [

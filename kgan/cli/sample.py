@@ -8,6 +8,7 @@ kgan sample runs/celeba_attributes/model.keras --labels attributes.npy --out fac
 kgan sample runs/seqgan_oracle/model.keras --num 100 --temperature 0.8 --out tokens.npy
 kgan sample runs/dcgan_digits/model.keras --truncation 0.7 --out typical.png
 kgan sample runs/dcgan_digits/model.keras --interpolate 10 --num 6 --out paths.png
+kgan sample runs/dcgan_digits/model.keras --interpolate 16 --num 16 --out walk.gif
 ```
 
 `--truncation T` draws the latent vectors from a normal truncated to `[-T, T]` (BigGAN's
@@ -55,6 +56,7 @@ LATENT_PATHS = ("slerp", "lerp")
 FORMATS = {
     ".npy": "float32 array [N, H, W, C] in [-1, 1]",
     ".png": "one image: the samples tiled in a grid",
+    ".gif": "with --interpolate: an animation, frame t the t-th step of every path (and back)",
 }
 # Any model's: a sequence model's extensions (`.npy` ids, `.txt`) are checked once it is loaded.
 EXTENSIONS = (*FORMATS, *sample_sequences.FORMATS)
@@ -273,7 +275,9 @@ def run(args):
         samples = model.generate(num, seed=args.seed, batch_size=args.batch_size)
     else:
         samples = model.generate(labels, seed=args.seed, batch_size=args.batch_size)
-    if extension == ".png":
+    if extension == ".gif":
+        write_animation(args.out, samples, num, columns)
+    elif extension == ".png":
         try:
             grid = images_lib.make_grid(samples, cols=columns)
         except ValueError as error:
@@ -288,12 +292,25 @@ def run(args):
     print(f"Wrote {what} samples of shape {samples.shape[1:]} to {args.out}")
 
 
+def write_animation(path, samples, num, steps):
+    """Writes the `num` paths of `steps` samples as a GIF that walks every path there and back."""
+    paths = samples.reshape(num, steps, *samples.shape[1:])
+    frames = [images_lib.make_grid(paths[:, step]) for step in range(steps)]
+    frames = frames + frames[-2:0:-1]  # back again, so the loop has no jump
+    common.write(path, lambda target: images_lib.save_gif(target, frames))
+
+
 def check_latent_options(args):
     """Checks --truncation and --interpolate before anything loads."""
     if args.truncation is not None and not args.truncation > 0:
         raise common.CommandError(
             f"--truncation must be > 0 (the bound on each latent component), got "
             f"{args.truncation}; leave it out for the untruncated prior",
+            common.USAGE_ERROR,
+        )
+    if args.out.lower().endswith(".gif") and args.interpolate is None:
+        raise common.CommandError(
+            "--out .gif animates interpolation paths: add --interpolate STEPS (or write .png)",
             common.USAGE_ERROR,
         )
     if args.interpolate is not None and args.interpolate < 2:

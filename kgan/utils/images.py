@@ -2,7 +2,7 @@
 
 kgan's generators emit float32 images in [-1, 1] (the range a `tanh` output layer gives). These
 helpers convert such batches to 8-bit pixels, tile a batch into one picture, and write it as a PNG
-without ever leaving a half-written file behind.
+(or frames as an animated GIF) without ever leaving a half-written file behind.
 """
 
 import math
@@ -197,6 +197,50 @@ def save_png(path, image):
     >>> save_png("samples/epoch_0001.png", grid)
     'samples/epoch_0001.png'
     """
+    pil_image = _pil_image(image)
+    return _write_atomically(path, lambda file: pil_image.save(file, format="PNG"))
+
+
+def save_gif(path, frames, frame_ms=120, loop=True):
+    """Writes frames as an animated GIF, atomically (as `save_png`).
+
+    Args:
+        path: destination file path.
+        frames: a sequence of `uint8` images of one shape, each as `save_png` takes it (e.g.
+            `make_grid` of each step of an interpolation).
+        frame_ms: how long each frame shows, in milliseconds. Defaults to `120`.
+        loop: play forever (else once). Defaults to `True`.
+
+    Returns:
+        The path written, as a `str`.
+    """
+    frames = [np.asarray(frame) for frame in frames]
+    if not frames or any(frame.shape != frames[0].shape for frame in frames):
+        raise ValueError(
+            "`frames` must be one or more images of one shape, got shapes "
+            f"{[frame.shape for frame in frames]}."
+        )
+    pictures = [_pil_image(frame) for frame in frames]
+    if pictures[0].mode != "L":
+        # GIF holds 256 colours: one adaptive palette per frame.
+        pictures = [picture.convert("RGB").quantize(256) for picture in pictures]
+    options = {"loop": 0} if loop else {}
+
+    def write(file):
+        pictures[0].save(
+            file,
+            format="GIF",
+            save_all=True,
+            append_images=pictures[1:],
+            duration=int(frame_ms),
+            **options,
+        )
+
+    return _write_atomically(path, write)
+
+
+def _pil_image(image):
+    """A PIL image of one `uint8` image `[H, W]` or `[H, W, C]`, checked."""
     image = np.asarray(image)
     if image.dtype != np.uint8:
         raise TypeError(
@@ -205,15 +249,17 @@ def save_png(path, image):
         )
     if image.ndim == 3 and image.shape[-1] in SUPPORTED_CHANNELS:
         # PIL wants grayscale as a 2-D array ("L" mode), not [H, W, 1].
-        pil_image = Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image)
-    elif image.ndim == 2:
-        pil_image = Image.fromarray(image)
-    else:
-        raise ValueError(
-            f"`image` must have shape [H, W] or [H, W, C] with C in {SUPPORTED_CHANNELS}, got "
-            f"shape {image.shape}. To save a batch, tile it with `make_grid` first."
-        )
+        return Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image)
+    if image.ndim == 2:
+        return Image.fromarray(image)
+    raise ValueError(
+        f"`image` must have shape [H, W] or [H, W, C] with C in {SUPPORTED_CHANNELS}, got "
+        f"shape {image.shape}. To save a batch, tile it with `make_grid` first."
+    )
 
+
+def _write_atomically(path, write_fn):
+    """Calls `write_fn(binary file)` on a temporary file beside `path`, then renames it there."""
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
@@ -224,7 +270,7 @@ def save_png(path, image):
     handle = os.open(temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
     try:
         with os.fdopen(handle, "wb") as file:
-            pil_image.save(file, format="PNG")
+            write_fn(file)
             file.flush()
             # Without fsync a power loss after the rename could still expose an empty file.
             os.fsync(file.fileno())

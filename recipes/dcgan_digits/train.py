@@ -54,6 +54,9 @@ DEFAULTS = {
     "learning_rate": 4e-4,
     "augment": 0.125,
     "ema_decay": 0.0,
+    "ada_target": 0.0,
+    "ada_speed": 50_000,
+    "subset": None,
     "seed": 0,
     "out": os.path.join("runs", "dcgan_digits"),
     "samples_every": 10,
@@ -92,6 +95,18 @@ def build_parser():
         type=float,
         help="keep an EMA generator with this decay (e.g. 0.999) and sample from it; 0: none",
     )
+    add(
+        "--ada-target",
+        type=float,
+        help="adaptive augmentation (ADA): steer p so the discriminator's mean sign on reals is "
+        "this (the paper's 0.6); 0: off",
+    )
+    add("--ada-speed", type=float, help="images over which ADA's p can go from 0 to 1")
+    add(
+        "--subset",
+        type=int,
+        help="train on a fixed subset of this many images (e.g. 180, 10%% of the digits)",
+    )
     run_directory.add_run_flags(
         parser, seed_help="seed of the weights, the data order and the training noise"
     )
@@ -110,7 +125,13 @@ def parse_flags(argv=None):
         "base_filters",
         "samples_every",
         "steps_per_epoch",
+        "subset",
     )
+    if not 0 <= flags["ada_target"] < 1 or not flags["ada_speed"] > 0:
+        raise run_directory.UsageError(
+            f"--ada-target must be in [0, 1) and --ada-speed positive, got {flags['ada_target']} "
+            f"and {flags['ada_speed']}"
+        )
     if not 0 <= flags["ema_decay"] < 1:
         raise run_directory.UsageError(f"--ema-decay must be in [0, 1), got {flags['ema_decay']}")
     if not 0 <= flags["augment"] < 1:
@@ -127,13 +148,13 @@ def parse_flags(argv=None):
 
 def load_data(flags):
     """The training dataset, and the values resolved from it: channels and steps per epoch."""
-    dataset = kgan.data.load(
-        flags["data"],
-        image_size=flags["image_size"],
-        batch_size=flags["batch_size"],
-        channels=flags["channels"],
-        seed=flags["seed"],
-    )
+    options = {"image_size": flags["image_size"], "channels": flags["channels"]}
+    if flags["subset"] is None:
+        dataset = kgan.data.load(
+            flags["data"], batch_size=flags["batch_size"], seed=flags["seed"], **options
+        )
+    else:
+        dataset = subset_of(flags, options)
     channels = int(dataset.element_spec.shape[-1])
     steps_per_epoch = flags["steps_per_epoch"]
     if steps_per_epoch is not None:
@@ -143,6 +164,26 @@ def load_data(flags):
         cardinality = int(dataset.cardinality())
         steps_per_epoch = cardinality if cardinality > 0 else None
     return dataset, {"channels": channels, "steps_per_epoch": steps_per_epoch}
+
+
+def subset_of(flags, options):
+    """Batches of the first `--subset` images of the data (in the source's order), reshuffled
+    every epoch: the limited-data set-up of Karras et al. (2020)."""
+    import tensorflow as tf
+
+    images = kgan.data.load(
+        flags["data"], batch_size=256, shuffle=False, drop_remainder=False, **options
+    )
+    images = images.unbatch().take(flags["subset"]).cache()
+    found = int(images.reduce(0, lambda count, _: count + 1))
+    if found < max(flags["subset"], flags["batch_size"]):
+        raise run_directory.UsageError(
+            f"--subset {flags['subset']} asks for more images than the data has ({found}), or "
+            f"for fewer than one batch of --batch-size {flags['batch_size']}"
+        )
+    images = images.apply(tf.data.experimental.assert_cardinality(found))
+    images = images.shuffle(found, seed=flags["seed"], reshuffle_each_iteration=True)
+    return images.batch(flags["batch_size"], drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
 
 def build_gan(flags, channels):
@@ -169,8 +210,12 @@ def build_gan(flags, channels):
             flags["augment"],
             interpolation="bilinear",  # as tuned
         )
-    ema = {"ema_decay": flags["ema_decay"]} if flags["ema_decay"] > 0 else {}
-    gan = kgan.GAN(generator, discriminator, seed=flags["seed"], **ema)
+    options = {"ema_decay": flags["ema_decay"]} if flags["ema_decay"] > 0 else {}
+    if flags["ada_target"] > 0:
+        options["augmentation"] = kgan.layers.AdaptiveAugmentation(
+            target=flags["ada_target"], speed=flags["ada_speed"]
+        )
+    gan = kgan.GAN(generator, discriminator, seed=flags["seed"], **options)
     gan.compile(
         # beta_1=0.5: the DCGAN paper found the default 0.9 made training oscillate.
         generator_optimizer=keras.optimizers.Adam(flags["learning_rate"], beta_1=0.5),

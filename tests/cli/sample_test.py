@@ -178,6 +178,23 @@ def test_interpolate_writes_paths_between_the_seeds_vectors(model_path, tmp_path
         assert image.size == (grid.shape[1], grid.shape[0])
 
 
+def test_interpolate_gif_walks_every_path_there_and_back(model_path, tmp_path, capsys):
+    argv = ["sample", model_path, "--num", 3, "--seed", 1, "--interpolate", 4]
+    paths = sample(argv, tmp_path).reshape(3, 4, 8, 8, 1)
+    out = tmp_path / "walk.gif"
+    assert cli.main([str(arg) for arg in [*argv, "--out", out]]) == 0
+    assert "Wrote 3 paths of 4 samples" in capsys.readouterr().out
+    with Image.open(out) as animation:
+        assert animation.n_frames == 4 + 2  # steps 0..3, then 2 and 1 on the way back
+        frames = []
+        for index in range(animation.n_frames):
+            animation.seek(index)
+            frames.append(np.asarray(animation.convert("L")))
+    for step, frame in zip([0, 1, 2, 3, 2, 1], frames):
+        expected = images_lib.make_grid(paths[:, step])[..., 0]
+        np.testing.assert_array_equal(frame, expected)
+
+
 def test_interpolate_keeps_each_paths_label(conditional_model_path, tmp_path):
     from kgan.models import latent_space
     from kgan.models import sampling
@@ -208,10 +225,12 @@ def test_an_exported_model_walks_the_same_latent_space(model_path, tmp_path):
         (["--truncation", "0"], "--truncation must be > 0"),
         (["--interpolate", "1"], "--interpolate must be at least 2"),
         (["--interpolation", "cubic"], "invalid choice: 'cubic'"),
+        (["--out", "walk.gif"], "--out .gif animates interpolation paths"),
     ],
 )
 def test_latent_option_errors(model_path, tmp_path, capsys, extra, message):
-    code, line = run_error(["sample", model_path, *extra, "--out", tmp_path / "a.npy"], capsys)
+    argv = ["sample", model_path, "--out", tmp_path / "a.npy", *extra]
+    code, line = run_error(argv, capsys)
     assert code == cli.USAGE_ERROR and message in line
 
 

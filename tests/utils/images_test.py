@@ -148,3 +148,26 @@ def test_from_uint8_is_the_loaders_mapping_and_inverts_to_uint8():
     assert floats.dtype == np.float32 and floats[0] == -1.0 and floats[-1] == 1.0
     np.testing.assert_array_equal(floats, pipeline.normalize(pixels, (0, 255)).numpy())
     np.testing.assert_array_equal(images.to_uint8(floats), pixels)
+
+
+def test_save_gif_writes_every_frame_atomically(tmp_path):
+    rng = np.random.default_rng(0)
+    grey = [rng.integers(0, 256, (6, 5, 1), dtype=np.uint8) for _ in range(3)]
+    path = images.save_gif(tmp_path / "grey.gif", grey, frame_ms=50)
+    with Image.open(path) as animation:
+        assert animation.n_frames == 3 and animation.info["duration"] == 50
+        for index, frame in enumerate(grey):
+            animation.seek(index)
+            np.testing.assert_array_equal(np.asarray(animation.convert("L")), frame[..., 0])
+    colour = [np.full((4, 4, 3), value, np.uint8) for value in (0, 128, 255)]
+    with Image.open(images.save_gif(tmp_path / "colour.gif", colour)) as animation:
+        animation.seek(1)
+        np.testing.assert_array_equal(np.asarray(animation.convert("RGB")), colour[1])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["colour.gif", "grey.gif"]
+
+
+def test_save_gif_refuses_frames_of_different_shapes(tmp_path):
+    with pytest.raises(ValueError, match="of one shape"):
+        frames = [np.zeros((4, 4), np.uint8), np.zeros((5, 4), np.uint8)]
+        images.save_gif(tmp_path / "a.gif", frames)
+    assert not list(tmp_path.iterdir())
