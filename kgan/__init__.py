@@ -36,6 +36,7 @@ _PUBLIC = {
     "ConditionalGAN": "kgan.models.conditional_gan",
     "CycleGAN": "kgan.models.cycle_gan",
     "GAN": "kgan.models.gan",
+    "GLO": "kgan.models.glo",
     "MaliGAN": "kgan.models.mali_gan",
     "Pix2Pix": "kgan.models.pix2pix",
     "RelGAN": "kgan.models.rel_gan",

@@ -6,7 +6,8 @@ their objective. The sequence GANs (`SeqGAN`, `MaliGAN`, `RelGAN`, and the
 sequence-to-sequence `Seq2SeqGAN`) stand on `SequenceGAN`, the base that runs maximum
 likelihood, discriminator pre-training and adversarial training as phases of one `fit`.
 `latent_space` walks a latent-vector GAN's inputs: truncation, lerp/slerp paths, samples of
-given vectors.
+given vectors; `latent_inversion` finds the vector of a given image. `GLO` is the supervised
+alternative: a generator and one code per image trained by reconstruction, no discriminator.
 """
 
 from kgan.models import latent_space
@@ -15,6 +16,7 @@ from kgan.models.conditional_gan import ConditionalGAN
 from kgan.models.critic_terms import lazy_adam
 from kgan.models.cycle_gan import CycleGAN
 from kgan.models.gan import GAN
+from kgan.models.glo import GLO
 from kgan.models.mali_gan import MaliGAN
 from kgan.models.pix2pix import Pix2Pix
 from kgan.models.rel_gan import RelGAN
@@ -28,6 +30,7 @@ __all__ = [
     "ConditionalGAN",
     "CycleGAN",
     "GAN",
+    "GLO",
     "MaliGAN",
     "Pix2Pix",
     "RelGAN",

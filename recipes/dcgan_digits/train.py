@@ -56,6 +56,7 @@ DEFAULTS = {
     "ema_decay": 0.0,
     "ada_target": 0.0,
     "ada_speed": 50_000,
+    "ada_policy": ",".join(kgan.layers.adaptive_augmentation.DEFAULT_POLICY),
     "subset": None,
     "seed": 0,
     "out": os.path.join("runs", "dcgan_digits"),
@@ -103,6 +104,11 @@ def build_parser():
     )
     add("--ada-speed", type=float, help="images over which ADA's p can go from 0 to 1")
     add(
+        "--ada-policy",
+        help="ADA's operations, comma-separated: "
+        + ", ".join(kgan.layers.adaptive_augmentation.OPERATIONS),
+    )
+    add(
         "--subset",
         type=int,
         help="train on a fixed subset of this many images (e.g. 180, 10%% of the digits)",
@@ -131,6 +137,16 @@ def parse_flags(argv=None):
         raise run_directory.UsageError(
             f"--ada-target must be in [0, 1) and --ada-speed positive, got {flags['ada_target']} "
             f"and {flags['ada_speed']}"
+        )
+    unknown = [
+        name.strip()
+        for name in flags["ada_policy"].split(",")
+        if name.strip() not in kgan.layers.adaptive_augmentation.OPERATIONS
+    ]
+    if unknown:
+        raise run_directory.UsageError(
+            f"--ada-policy: unknown operation {unknown[0]!r}; choose from "
+            + ", ".join(kgan.layers.adaptive_augmentation.OPERATIONS)
         )
     if not 0 <= flags["ema_decay"] < 1:
         raise run_directory.UsageError(f"--ema-decay must be in [0, 1), got {flags['ema_decay']}")
@@ -213,7 +229,9 @@ def build_gan(flags, channels):
     options = {"ema_decay": flags["ema_decay"]} if flags["ema_decay"] > 0 else {}
     if flags["ada_target"] > 0:
         options["augmentation"] = kgan.layers.AdaptiveAugmentation(
-            target=flags["ada_target"], speed=flags["ada_speed"]
+            target=flags["ada_target"],
+            speed=flags["ada_speed"],
+            policy=[name.strip() for name in flags["ada_policy"].split(",") if name.strip()],
         )
     gan = kgan.GAN(generator, discriminator, seed=flags["seed"], **options)
     gan.compile(

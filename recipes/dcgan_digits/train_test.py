@@ -45,9 +45,11 @@ def test_tiny_run_writes_the_run_directory(train, tmp_path, capsys):
 def test_a_subset_with_ada_trains_on_those_images_and_logs_p(train, tmp_path):
     out = tmp_path / "run"
     flags = ["--subset", "32", "--ada-target", "0.6", "--ada-speed", "100", "--augment", "0"]
+    flags += ["--ada-policy", "translation,cutout"]
     assert train.main([*TINY_RUN, "--out", str(out), *flags]) == 0
     gan = keras.saving.load_model(out / "model.keras")
     assert gan.augmentation.target == 0.6 and gan.augmentation.speed == 100
+    assert gan.augmentation.policy == ("translation", "cutout")
     assert "epoch_augment_p" in recipes.summary_tags(out / "logs" / "train")
     settings = json.loads((out / "settings.json").read_text())
     assert settings["flags"]["subset"] == 32 and "augment_p" in settings["result"]["final_logs"]
@@ -73,6 +75,7 @@ def test_resume_refuses_other_settings(train, tmp_path, capsys):
         (["--augment", "1"], "--augment must be in [0, 1)"),
         (["--ada-target", "1.5"], "--ada-target must be in [0, 1)"),
         (["--subset", "0"], "--subset must be a positive integer"),
+        (["--ada-policy", "xflip,zoom"], "--ada-policy: unknown operation 'zoom'"),
         (["--subset", "5000"], "--subset 5000 asks for more images than the data has (1797)"),
         (["--no-such-flag"], "unrecognized arguments"),
     ],
