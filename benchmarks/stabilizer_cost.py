@@ -9,6 +9,8 @@ translation) with one set of stabilizers switched on:
 - `r1`, `r2`: the R1 / R2 penalty (`r1_weight` / `r2_weight` = 1), one more backward pass
   through the critic on real / generated images per critic update;
 - `ema+r1+r2`: all three, R3GAN's set;
+- `ada`: adaptive augmentation (`kgan.layers.AdaptiveAugmentation`, its default policy) on
+  every critic input, and `ema+r1+r2+ada` with all four;
 - `... lazy16`: R1 (and R2) every 16th step only, 16 times as strong (StyleGAN2's lazy
   regularization, `regularization_interval=16`).
 
@@ -48,6 +50,8 @@ CONTENDERS = {
     "r1": {"r1_weight": 1.0},
     "r2": {"r2_weight": 1.0},
     "ema+r1+r2": {"ema_decay": 0.999, "r1_weight": 1.0, "r2_weight": 1.0},
+    "ada": {"ada": True},
+    "ema+r1+r2+ada": {"ema_decay": 0.999, "r1_weight": 1.0, "r2_weight": 1.0, "ada": True},
     "r1 lazy16": {"r1_weight": 1.0, "regularization_interval": 16},
     "ema+r1+r2 lazy16": {
         "ema_decay": 0.999,
@@ -70,8 +74,10 @@ def build(recipe, flags, channels, settings):
     """The recipe's compiled GAN, rebuilt with the contender's stabilizers."""
     keras.utils.set_random_seed(flags["seed"])
     gan, _ = recipe.build_gan(flags, channels)
-    ema = {key: settings[key] for key in ("ema_decay",) if key in settings}
-    model = kgan.GAN(gan.generator, gan.discriminator, seed=flags["seed"], **ema)
+    options = {key: settings[key] for key in ("ema_decay",) if key in settings}
+    if settings.get("ada"):
+        options["augmentation"] = kgan.layers.AdaptiveAugmentation(probability=0.5)
+    model = kgan.GAN(gan.generator, gan.discriminator, seed=flags["seed"], **options)
     model.compile(
         generator_optimizer=keras.optimizers.Adam(flags["learning_rate"], beta_1=0.5),
         discriminator_optimizer=keras.optimizers.Adam(flags["learning_rate"], beta_1=0.5),

@@ -371,13 +371,42 @@ def needs_real_logits(name):
     return canonical_name(name) in _RELATIVISTIC
 
 
-def get(name):
+# Families whose discriminator loss is the cross-entropy that label smoothing changes.
+_CROSS_ENTROPY = ("minimax", "non_saturating")
+
+
+def one_sided_label_smoothing(discriminator_loss, smoothing):
+    """`discriminator_loss` with real targets `1 - smoothing` instead of 1 (fakes keep 0).
+
+    A discriminator trained to answer exactly 1 on reals grows its logits without bound on
+    them and sends the generator steep, overconfident gradients; aiming at `0.9` keeps it
+    calibrated (Salimans et al. 2016, section 3.4). Only the real side is smoothed: smoothing
+    the fakes' target too would reward the generator for samples where the data has no mass.
+    With `s` the smoothing, the real term `(1 - s) softplus(-r) + s softplus(r)` equals
+    `softplus(-r) + s r`, since `softplus(r) - softplus(-r) = r`, so the smoothed loss is the
+    plain one plus `s` times the mean real logit of each example.
+
+    Reference:
+        Salimans et al., "Improved Techniques for Training GANs", NeurIPS 2016.
+        https://arxiv.org/abs/1606.03498
+    """
+
+    def smoothed(real_logits, fake_logits):
+        return discriminator_loss(real_logits, fake_logits) + smoothing * _per_example(real_logits)
+
+    return smoothed
+
+
+def get(name, label_smoothing=0.0):
     """Returns the `(generator_loss, discriminator_loss)` pair for a family name.
 
     Args:
         name: One of `"minimax"`, `"non_saturating"`, `"least_squares"`, `"wasserstein"`,
             `"hinge"`, `"relativistic_pairing"` (aliases: `"saturating"`, `"ns"`, `"lsgan"`,
             `"wgan"`, `"rpgan"`, `"relativistic"`).
+        label_smoothing: One-sided label smoothing of the discriminator's real targets, in
+            `[0, 1)` (Salimans et al. use 0.1), for the cross-entropy families. Defaults to
+            `0.0`.
 
     Returns:
         A tuple of two functions on logits, each returning per-example losses.
@@ -386,4 +415,15 @@ def get(name):
 
     >>> generator_loss, discriminator_loss = get("least_squares")
     """
-    return _FAMILIES[canonical_name(name)]
+    key = canonical_name(name)
+    generator_loss, discriminator_loss = _FAMILIES[key]
+    if isinstance(label_smoothing, bool) or not 0.0 <= float(label_smoothing) < 1.0:
+        raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing!r}.")
+    if label_smoothing == 0:
+        return generator_loss, discriminator_loss
+    if key not in _CROSS_ENTROPY:
+        raise ValueError(
+            f"label_smoothing changes the cross-entropy's real target; the {key!r} family has "
+            f"none. Use loss='non_saturating' or 'minimax', or leave label_smoothing at 0."
+        )
+    return generator_loss, one_sided_label_smoothing(discriminator_loss, float(label_smoothing))

@@ -42,6 +42,7 @@ _BASE_SETTINGS = (
     "r1_weight",
     "r2_weight",
     "regularization_interval",
+    "label_smoothing",
     "terminate_on_non_finite",
 )
 _KERAS_SETTINGS = ("steps_per_execution", "jit_compile", "run_eagerly")
@@ -116,13 +117,12 @@ class AdversarialModel(
     r1_weight = 0.0
     r2_weight = 0.0
     regularization_interval = 1
+    label_smoothing = 0.0
     relativistic = False
     terminate_on_non_finite = True
 
-    def __init__(
-        self, seed=None, ema_decay=None, ema_ramp_up=None, ema_start_step=0, augmentation=None,
-        **kwargs,
-    ):  # fmt: skip
+    def __init__(self, seed=None, ema_decay=None, ema_ramp_up=None, ema_start_step=0,
+                 augmentation=None, **kwargs):  # fmt: skip
         owner = type(self).__name__
         if not self.NETWORKS:
             raise TypeError(f"{owner} must declare its networks: NETWORKS = ('generator', ...).")
@@ -207,6 +207,7 @@ class AdversarialModel(
         r1_weight=0.0,
         r2_weight=0.0,
         regularization_interval=1,
+        label_smoothing=0.0,
         terminate_on_non_finite=True,
         **kwargs,
     ):
@@ -235,6 +236,9 @@ class AdversarialModel(
             regularization_interval: Take R1 and R2 every this many steps only, weighted this
                 many times (StyleGAN2's lazy regularization: 16), which saves most of their
                 cost; pair it with `kgan.models.lazy_adam` for the critic. Defaults to `1`.
+            label_smoothing: One-sided label smoothing: the discriminator's target on reals is
+                `1 - label_smoothing` (Salimans et al. 2016 use 0.1); cross-entropy families
+                only. Defaults to `0.0`.
             terminate_on_non_finite: Stop `fit` with an error naming the loss and step when any
                 loss becomes NaN or infinite. Defaults to `True`.
             **kwargs: The `<role>_optimizer=` keywords, then `keras.Model.compile`'s
@@ -255,7 +259,10 @@ class AdversarialModel(
         if gradient_penalty_weight > 0 or r1_weight > 0 or r2_weight > 0:
             self._warn_on_batch_normalization()
         self.loss_name = adversarial.canonical_name(self.DEFAULT_LOSS if loss is None else loss)
-        self.generator_loss_fn, self.discriminator_loss_fn = adversarial.get(self.loss_name)
+        self.generator_loss_fn, self.discriminator_loss_fn = adversarial.get(
+            self.loss_name, label_smoothing
+        )
+        self.label_smoothing = float(label_smoothing)
         self.relativistic = adversarial.needs_real_logits(self.loss_name)
         self.discriminator_steps = int(discriminator_steps)
         self.gradient_penalty_weight = float(gradient_penalty_weight)
@@ -398,13 +405,8 @@ class AdversarialModel(
     # --- fit -----------------------------------------------------------------------------------
 
     def fit(self, *args, **kwargs):
-        """`keras.Model.fit` with the guarantees of `kgan.models.fit_guards`.
-
-        A `TerminateOnNonFinite` callback is added (unless disabled in `compile` or one is
-        given), callbacks that add epoch logs (`GenerativeMetrics`, `LinearDecay`) run before
-        the others whatever the list order, and optimizers with `use_ema=True` fold their
-        averages into their own network when training ends.
-        """
+        """`keras.Model.fit` with the guarantees of `kgan.models.fit_guards`: a non-finite
+        guard, callbacks that add epoch logs first, and `use_ema=True` optimizers folded in."""
         args, kwargs = fit_guards.fit_arguments(args, kwargs, self.terminate_on_non_finite)
         self._restore_step_of_older_file()
         history = super().fit(*args, **kwargs)

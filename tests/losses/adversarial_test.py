@@ -132,3 +132,27 @@ def test_unknown_family_lists_the_choices():
 def test_scalar_logits_are_rejected():
     with pytest.raises(ValueError, match="batch axis"):
         adversarial.hinge_generator_loss(np.float32(1.0))
+
+
+@pytest.mark.parametrize("family", ["minimax", "non_saturating"])
+def test_one_sided_label_smoothing_aims_reals_at_one_minus_s(family):
+    _, smoothed = adversarial.get(family, label_smoothing=0.1)
+
+    def cross_entropy(r, f):  # real target 0.9, fake target 0
+        return -(0.9 * math.log(sigmoid(r)) + 0.1 * math.log(1 - sigmoid(r))) - math.log(
+            1 - sigmoid(f)
+        )
+
+    np.testing.assert_allclose(smoothed(REAL, FAKE), per_example(cross_entropy, REAL, FAKE), 1e-6)
+    # The smoothed loss is smallest where sigmoid(real logit) = 0.9, not at +infinity.
+    logits = np.linspace(0.0, 6.0, 601, dtype="float32")[:, None]
+    losses = smoothed(logits, np.full_like(logits, -20.0)).numpy()
+    assert abs(1 / (1 + np.exp(-logits[losses.argmin(), 0])) - 0.9) < 0.01
+
+
+def test_label_smoothing_is_refused_where_there_is_no_cross_entropy():
+    with pytest.raises(ValueError, match="'hinge' family has none"):
+        adversarial.get("hinge", label_smoothing=0.1)
+    with pytest.raises(ValueError, match="label_smoothing must be in"):
+        adversarial.get("non_saturating", label_smoothing=1.0)
+    assert adversarial.get("hinge", label_smoothing=0.0) == adversarial.get("hinge")

@@ -84,6 +84,29 @@ def test_save_and_load_restores_the_model_and_both_optimizers(tmp_path):
     np.testing.assert_allclose(float(loaded.generator_optimizer.learning_rate), 1e-3)
 
 
+def test_label_smoothing_trains_the_discriminator_on_the_smoothed_loss(tmp_path):
+    # One SGD step of a smoothed GAN equals one step of a plain GAN whose discriminator loss is
+    # the plain one plus 0.1 times the mean real logit (adversarial.one_sided_label_smoothing).
+    real = next(iter(test_case.vector_dataset()))
+    keras.utils.set_random_seed(3)
+    smoothed = make_gan()
+    smoothed.compile(generator_optimizer="sgd", discriminator_optimizer="sgd", label_smoothing=0.1)
+    keras.utils.set_random_seed(3)
+    by_hand = make_gan()
+    by_hand.compile(generator_optimizer="sgd", discriminator_optimizer="sgd")
+    plain_loss = by_hand.discriminator_loss_fn
+    by_hand.discriminator_loss_fn = lambda r, f: plain_loss(r, f) + 0.1 * tf.reduce_mean(r, 1)
+    smoothed.train_step(real)
+    by_hand.train_step(real)
+    for a, b in zip(smoothed.discriminator.weights, by_hand.discriminator.weights):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6, atol=1e-7)
+    smoothed.fit(test_case.vector_dataset(), epochs=1, verbose=0)
+    smoothed.save(tmp_path / "smoothed.keras")
+    assert keras.saving.load_model(tmp_path / "smoothed.keras").label_smoothing == 0.1
+    with pytest.raises(ValueError, match="'wasserstein' family has none"):
+        make_gan().compile(loss="wasserstein", label_smoothing=0.1)
+
+
 def test_losses_reach_history_and_tensorboard(tmp_path):
     from tensorboard.backend.event_processing import event_accumulator
 
