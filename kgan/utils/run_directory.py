@@ -151,6 +151,19 @@ def check_resume(run_dir, flags, resumable=RESUMABLE_CHANGES):
     return True
 
 
+def sample_grid(flags, **options):
+    """The recipe's `SampleGrid`: grids into `samples/` and `logs/` of `flags["out"]` every
+    `flags["samples_every"]` epochs; `options` go to `SampleGrid` (e.g. `seed`, `examples`)."""
+    from kgan.callbacks import sample_grid as sample_grid_lib
+
+    return sample_grid_lib.SampleGrid(
+        directory=os.path.join(flags["out"], "samples"),
+        log_dir=os.path.join(flags["out"], "logs"),
+        every_n_epochs=flags["samples_every"],
+        **options,
+    )
+
+
 def callbacks(run_dir, sample_grid, extra=()):
     """The recipe callbacks: backup (resume), `sample_grid`, `extra`, then TensorBoard.
 

@@ -216,13 +216,7 @@ def train(flags):
         optimizer="Adam(beta_1=0.5) for both networks",
     )
     # For a conditional model: one row per class, the same latent vector down each column.
-    grid = kgan.callbacks.SampleGrid(
-        directory=os.path.join(flags["out"], "samples"),
-        log_dir=os.path.join(flags["out"], "logs"),
-        num_cols=10,
-        every_n_epochs=flags["samples_every"],
-        seed=flags["seed"],
-    )
+    grid = run_directory.sample_grid(flags, num_cols=10, seed=flags["seed"])
     callbacks = run_directory.callbacks(flags["out"], grid)
     return run_directory.fit_and_record(model, dataset, flags, resolved, callbacks)
 

@@ -288,12 +288,7 @@ def train(flags):
         discriminator_parameters=model.discriminator_a.count_params(),
         optimizer="Adam(beta_1=0.5) for each of the four networks",
     )
-    grid = kgan.callbacks.SampleGrid(
-        directory=os.path.join(flags["out"], "samples"),
-        log_dir=os.path.join(flags["out"], "logs"),
-        examples=examples,
-        every_n_epochs=flags["samples_every"],
-    )
+    grid = run_directory.sample_grid(flags, examples=examples)
     # Explicit base rates: a resume (even with another --epochs) continues the schedule from
     # them instead of inferring them from the optimizers' current, decayed rates.
     optimizers = [f"{name}_optimizer" for name in NETWORKS]

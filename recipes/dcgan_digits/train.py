@@ -256,12 +256,7 @@ def train(flags):
         discriminator_parameters=gan.discriminator.count_params(),
         optimizer="Adam(beta_1=0.5) for both networks",
     )
-    grid = kgan.callbacks.SampleGrid(
-        directory=os.path.join(flags["out"], "samples"),
-        log_dir=os.path.join(flags["out"], "logs"),
-        every_n_epochs=flags["samples_every"],
-        seed=flags["seed"],
-    )
+    grid = run_directory.sample_grid(flags, seed=flags["seed"])
     callbacks = run_directory.callbacks(flags["out"], grid)
     return run_directory.fit_and_record(gan, dataset, flags, resolved, callbacks)
 

@@ -132,12 +132,7 @@ def train(flags):
         "generator_parameters": glo.generator.count_params(),
         "perceptual": "digits classifier features" if glo.features is not None else None,
     }
-    grid = kgan.callbacks.SampleGrid(
-        directory=os.path.join(flags["out"], "samples"),
-        log_dir=os.path.join(flags["out"], "logs"),
-        every_n_epochs=flags["samples_every"],
-        seed=flags["seed"],
-    )
+    grid = run_directory.sample_grid(flags, seed=flags["seed"])
     callbacks = run_directory.callbacks(flags["out"], grid)
     return run_directory.fit_and_record(glo, dataset, flags, resolved, callbacks)
 

@@ -303,12 +303,7 @@ def train(flags):
         discriminator_patch=kgan.networks.patchgan_receptive_field(flags["discriminator_layers"]),
         optimizer="Adam(beta_1=0.5) for both networks",
     )
-    grid = kgan.callbacks.SampleGrid(
-        directory=os.path.join(flags["out"], "samples"),
-        log_dir=os.path.join(flags["out"], "logs"),
-        examples=examples,
-        every_n_epochs=flags["samples_every"],
-    )
+    grid = run_directory.sample_grid(flags, examples=examples)
     callbacks = run_directory.callbacks(flags["out"], grid)
     return run_directory.fit_and_record(model, dataset, flags, resolved, callbacks)
 

@@ -177,12 +177,7 @@ def train(flags):
         "discriminator_parameters": gan.discriminator.count_params(),
         "ada_policy": list(ADA_POLICY) if flags["ada_target"] > 0 else None,
     }
-    grid = kgan.callbacks.SampleGrid(
-        directory=os.path.join(flags["out"], "samples"),
-        log_dir=os.path.join(flags["out"], "logs"),
-        every_n_epochs=flags["samples_every"],
-        seed=flags["seed"],
-    )
+    grid = run_directory.sample_grid(flags, seed=flags["seed"])
     callbacks = run_directory.callbacks(flags["out"], grid, extra=fid_callbacks(flags, dataset))
     return run_directory.fit_and_record(gan, dataset, flags, resolved, callbacks)
 
