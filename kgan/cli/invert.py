@@ -99,13 +99,24 @@ def run(args):
             "latent-vector GANs",
             common.USAGE_ERROR,
         )
+    from kgan.metrics import sample_batches
     from kgan.models import latent_inversion
 
+    if args.labels is None and sample_batches.condition_form(model) is not None:
+        # `kgan sample` cycles through the classes without --labels; inverting an image under
+        # a class it does not show would silently fit the wrong condition.
+        raise common.CommandError(
+            f"{args.model!r} is conditional: give the images' labels with --labels (class "
+            "ids, cycled over the images, or a .npy of one row per image)",
+            common.USAGE_ERROR,
+        )
     shape = tuple(model.sampling_network().output_shape[1:])
     images = read_images(args.input, shape)
     labels = None
-    if args.labels is not None or _conditional(model):
-        labels, _ = sample.model_labels(model, args.labels, len(images))
+    if args.labels is not None:
+        # A .npy gives its own row count (checked against the images just below).
+        count = None if sample.labels_file(args.labels) else len(images)
+        labels, _ = sample.model_labels(model, args.labels, count)
         if len(labels) != len(images):
             raise common.CommandError(
                 f"--labels has {len(labels)} rows for {len(images)} images", common.USAGE_ERROR
@@ -131,10 +142,6 @@ def run(args):
         grid = translate.pair_grid(images, result["reconstructions"])
         common.write(args.out, lambda path: images_lib.save_png(path, grid))
     print(summary(result["errors"], args))
-
-
-def _conditional(model):
-    return hasattr(model, "num_classes") or hasattr(model, "condition_dim")
 
 
 def _save_npz(path, result):

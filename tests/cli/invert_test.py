@@ -80,11 +80,18 @@ def test_wrong_images_and_models_are_refused(model_path, conditional_model_path,
     np.save(tmp_path / "wide.npy", np.zeros((2, 8, 8, 3), np.float32))
     np.save(tmp_path / "range.npy", np.full((2, 8, 8, 1), 7.0, np.float32))
     np.save(tmp_path / "good.npy", np.zeros((2, 8, 8, 1), np.float32))
+    labels = tmp_path / "labels.npy"
+    np.save(labels, np.array([0, 1, 2]))
     out = tmp_path / "z.npz"
     for argv, message in [
         ([model_path, "--input", tmp_path / "wide.npy"], "the model translates images of shape"),
         ([model_path, "--input", tmp_path / "range.npy"], "must lie in [-1, 1]"),
         ([conditional_model_path, "--input", tmp_path / "good.npy", "--labels", "9"], "9"),
+        ([conditional_model_path, "--input", tmp_path / "good.npy"], "give the images' labels"),
+        (
+            [conditional_model_path, "--input", tmp_path / "good.npy", "--labels", labels],
+            "--labels has 3 rows for 2 images",
+        ),
     ]:
         code, line = run_error(["invert", *argv, "--out", out], capsys)
         assert code == cli.USAGE_ERROR and message in line, line
