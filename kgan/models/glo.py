@@ -212,19 +212,27 @@ class GLO(adversarial_model.AdversarialModel):
     # --- sampling ------------------------------------------------------------------------------
 
     def code_gaussian(self):
-        """`(mean [d], L [d, d])` of the Gaussian fitted to the learnt codes (`L L^T = cov`)."""
-        table = self.codes.get_layer("embedding").embeddings.numpy().astype("float64")
-        table = table / np.linalg.norm(table, axis=1, keepdims=True) * np.sqrt(self.latent_dim)
-        mean = table.mean(axis=0)
-        covariance = np.cov(table, rowvar=False) if len(table) > 1 else np.zeros((1, 1))
-        covariance = np.atleast_2d(covariance) + 1e-6 * np.eye(self.latent_dim)
-        return mean.astype("float32"), np.linalg.cholesky(covariance).astype("float32")
+        """`(mean [d], L [d, d])` of the Gaussian fitted to the learnt codes (`L L^T = cov`),
+        float32 NumPy arrays."""
+        return tuple(keras.ops.convert_to_numpy(value) for value in self._gaussian())
+
+    def _gaussian(self):
+        """`code_gaussian` as float32 tensors, in TensorFlow ops so `model(z)` also traces
+        (e.g. in `predict`)."""
+        table = tf.cast(self.codes.get_layer("embedding").embeddings, "float64")
+        table = tf.math.l2_normalize(table, axis=1) * np.sqrt(self.latent_dim)
+        mean = tf.reduce_mean(table, axis=0)
+        centred = table - mean
+        # The unbiased covariance (numpy.cov's), and a little jitter so L exists for few codes.
+        covariance = tf.matmul(centred, centred, transpose_a=True) / max(self.num_images - 1, 1)
+        covariance += 1e-6 * tf.eye(self.latent_dim, dtype="float64")
+        return tf.cast(mean, "float32"), tf.cast(tf.linalg.cholesky(covariance), "float32")
 
     def call(self, inputs, training=None):
         """Samples for standard-normal `inputs`: the generator at `mean + L inputs`."""
-        mean, factor = self.code_gaussian()
-        latent = tf.convert_to_tensor(inputs, "float32") @ tf.constant(factor.T) + mean
-        return super().call(latent, training=training)
+        mean, factor = self._gaussian()
+        latent = tf.matmul(tf.convert_to_tensor(inputs, "float32"), factor, transpose_b=True)
+        return super().call(latent + mean, training=training)
 
     def served_generator(self):
         """The generator behind the fitted Gaussian, as one network of standard-normal input."""

@@ -55,6 +55,7 @@ def test_codes_are_used_on_the_sphere_and_sampled_from_their_gaussian():
     expected = model.generator(normal @ factor.T + mean, training=False)
     np.testing.assert_allclose(model.generate(5, seed=3), expected, atol=1e-5)
     np.testing.assert_allclose(model(normal), expected, atol=1e-5)
+    np.testing.assert_allclose(model.predict(normal, verbose=0), expected, atol=1e-5)
 
 
 def test_perceptual_term_is_the_mean_squared_feature_error():
