@@ -19,6 +19,7 @@ import warnings
 
 import keras
 
+from kgan.utils import atomic
 from kgan.utils import run_directory
 
 # Metrics where lower is better (distances, likelihood losses, similarity between samples),
@@ -168,19 +169,7 @@ class BestCheckpoint(keras.callbacks.Callback):
             )
 
     def _save(self):
-        # The model goes to a temporary name in the target's own folder (so the rename stays on
-        # one file system, and is atomic), then replaces the previous best in one step.
-        folder = os.path.dirname(os.path.abspath(self.filepath))
-        os.makedirs(folder, exist_ok=True)
-        name = os.path.basename(self.filepath)
-        suffix = ".weights.h5" if self.save_weights_only else ".keras"
-        temporary = os.path.join(folder, f".{name[: -len(suffix)]}.tmp{suffix}")
-        try:
-            if self.save_weights_only:
-                self.model.save_weights(temporary)
-            else:
-                self.model.save(temporary)
-            os.replace(temporary, self.filepath)
-        finally:
-            if os.path.exists(temporary):
-                os.remove(temporary)
+        # Written to a temporary name beside the target and renamed over the previous best in
+        # one step (kgan.utils.atomic): a crash mid-save keeps the last good checkpoint.
+        save = self.model.save_weights if self.save_weights_only else self.model.save
+        atomic.write_with(self.filepath, save)

@@ -61,6 +61,11 @@ def build_parser():
         subparser = subparsers.add_parser(name, help=command.HELP, description=command.HELP)
         command.add_arguments(subparser)
         subparser.add_argument(
+            "--force",
+            action="store_true",
+            help="overwrite an existing --out (refused by default)",
+        )
+        subparser.add_argument(
             "--verbose",
             action="store_true",
             help="show TensorFlow's start-up and warning log lines (hidden by default)",

@@ -7,7 +7,6 @@ that failed on its files (a missing or unreadable model, an unwritable output).
 """
 
 import argparse
-import json
 import os
 import re
 
@@ -49,14 +48,19 @@ def check_extension(path, extensions, option="--out"):
     return extension
 
 
-def check_output_file(path, option="--out"):
+def check_output_file(path, option="--out", force=False):
     """Raises `CommandError` unless a file could be written at `path`; creates nothing.
 
     Checked before the slow part of a command (loading a model, generating, extracting
     features), so a typo in the output path fails at once rather than after minutes of work.
+    An existing file is only replaced with `force` (`--force`).
     """
     if os.path.isdir(path):
         raise CommandError(f"{option} {path!r} is a directory; give a file name")
+    if os.path.lexists(path) and not force:
+        raise CommandError(
+            f"{option} {path!r} already exists; pass --force to overwrite it", USAGE_ERROR
+        )
     existing = os.path.dirname(os.path.abspath(path))
     while not os.path.exists(existing):
         existing = os.path.dirname(existing)
@@ -64,6 +68,20 @@ def check_output_file(path, option="--out"):
         raise CommandError(f"cannot write {path!r}: {existing!r} is a file, not a folder")
     if not os.access(existing, os.W_OK):
         raise CommandError(f"cannot write {path!r}: the folder {existing!r} is not writable")
+
+
+def check_output_folder(path, option="--out", force=False):
+    """Raises `CommandError` unless files could be written into the folder `path`: it must not
+    be a file, nor (without `force`) a folder that already holds something."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise CommandError(f"{option} {path!r} is a file, not a folder")
+    if os.path.isdir(path) and os.listdir(path) and not force:
+        raise CommandError(
+            f"{option} folder {path!r} is not empty; pass --force to write into it "
+            "(files of the same names are replaced)",
+            USAGE_ERROR,
+        )
+    check_output_file(os.path.join(path, ".kgan-write-check"), option)
 
 
 def load_npy(path, option):
@@ -80,26 +98,29 @@ def load_npy(path, option):
 
 
 def write(path, write_fn):
-    """Creates the missing folders of `path` and runs `write_fn(path)`, reporting OS errors."""
+    """Runs `write_fn(temporary path)` and moves the file over `path` (`kgan.utils.atomic`):
+    missing folders are created, and a failed write leaves any previous file intact and is
+    reported as a `CommandError`."""
+    from kgan.utils import atomic
+
     try:
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        write_fn(path)
+        atomic.write_with(path, write_fn)
     except OSError as error:
-        raise CommandError(f"cannot write {path!r}: {error.strerror or error}") from None
+        raise CommandError(
+            str(error)
+            if isinstance(error, atomic.WriteError)
+            else (f"cannot write {path!r}: {error.strerror or error}")
+        ) from None
 
 
 def write_json(path, payload):
-    """Writes `payload` as indented JSON to `path` (through a temporary file, then renamed)."""
+    """Writes `payload` as indented, strict JSON to `path`, atomically."""
+    from kgan.utils import atomic
 
-    def dump(target):
-        temporary = f"{target}.tmp"
-        with open(temporary, "w", encoding="utf-8") as file:
-            json.dump(payload, file, indent=2, allow_nan=False)
-            file.write("\n")
-        # A crash mid-write leaves the old file, never a truncated one.
-        os.replace(temporary, target)
-
-    write(path, dump)
+    try:
+        atomic.write_json(path, payload, allow_nan=False)
+    except OSError as error:
+        raise CommandError(str(error)) from None
 
 
 # Terminal colour codes, which Keras puts in some error messages.

@@ -173,7 +173,7 @@ def run(args):
     common.check_positive(args.batch_size, "--batch-size")
     if args.out is not None:
         common.check_extension(args.out, (".json",))
-        common.check_output_file(args.out)
+        common.check_output_file(args.out, force=args.force)
     start = time.perf_counter()
     model = loading.load_model(args.model, raw_generator=args.raw_generator)
     if sample_sequences.makes_tokens(model):

@@ -19,6 +19,7 @@ parity threshold writes nothing and fails with the figures.
 """
 
 import contextlib
+import os
 
 from kgan.cli import common
 from kgan.cli import loading
@@ -116,6 +117,7 @@ def run(args):
             "--quantize applies to LiteRT models: add tflite to --format", common.USAGE_ERROR
         )
     common.check_positive(args.num_representative, "--num-representative")
+    _check_no_earlier_export(args.out, args.force)
     if args.seed < 0:
         raise common.CommandError(f"--seed must be >= 0, got {args.seed}", common.USAGE_ERROR)
     thresholds = {
@@ -170,3 +172,23 @@ def run(args):
         raise common.CommandError(f"cannot write {args.out!r}: {common.one_line(error)}") from None
     print(report)
     print(f"Exported {len(report.artefacts)} artefacts to {args.out}")
+
+
+def _check_no_earlier_export(folder, force):
+    """Refuses (without `--force`) a folder that already holds artefacts of `kgan export`:
+    SavedModels and `.tflite` files would be replaced. Other files may share the folder."""
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise common.CommandError(f"--out {folder!r} is a file, not a folder")
+    if force or not os.path.isdir(folder):
+        return
+    earlier = sorted(
+        name
+        for name in os.listdir(folder)
+        if name.startswith("saved_model") or (name.startswith("generator") and ".tflite" in name)
+    )
+    if earlier:
+        raise common.CommandError(
+            f"--out {folder!r} already holds an export ({', '.join(earlier[:3])}); pass --force "
+            "to replace it, or export elsewhere",
+            common.USAGE_ERROR,
+        )

@@ -87,7 +87,7 @@ def run(args):
             f"--learning-rate must be positive, got {args.learning_rate}", common.USAGE_ERROR
         )
     extension = common.check_extension(args.out, FORMATS)
-    common.check_output_file(args.out)
+    common.check_output_file(args.out, force=args.force)
     if not os.path.exists(args.input):
         raise common.CommandError(f"--input {args.input!r} does not exist", common.USAGE_ERROR)
     model = loading.load_model(
@@ -135,20 +135,13 @@ def run(args):
     except ValueError as error:
         raise common.CommandError(common.one_line(error), common.USAGE_ERROR) from None
     if extension == ".npz":
-        common.write(args.out, lambda path: _save_npz(path, result))
+        common.write(args.out, lambda path: np.savez(path, **result))
     else:
         from kgan.utils import images as images_lib
 
         grid = translate.pair_grid(images, result["reconstructions"])
         common.write(args.out, lambda path: images_lib.save_png(path, grid))
     print(summary(result["errors"], args))
-
-
-def _save_npz(path, result):
-    # numpy.savez appends ".npz" to other names: write the temporary file with that ending.
-    temporary = f"{path}.tmp.npz"
-    np.savez(temporary, **result)
-    os.replace(temporary, path)
 
 
 def summary(errors, args):

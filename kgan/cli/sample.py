@@ -220,7 +220,7 @@ def run(args):
     common.check_positive(args.num, "--num")
     common.check_positive(args.batch_size, "--batch-size")
     extension = common.check_extension(args.out, EXTENSIONS)
-    common.check_output_file(args.out)
+    common.check_output_file(args.out, force=args.force)
     sample_sequences.check_decoding(args)
     check_latent_options(args)
     if args.labels is not None and not labels_file(args.labels):

@@ -163,5 +163,6 @@ def lines(tokens, vocabulary=None):
 
 
 def _write_text(path, text):
-    with open(path, "w", encoding="utf-8") as file:
-        file.write(text)
+    from kgan.utils import atomic
+
+    atomic.write_text(path, text)

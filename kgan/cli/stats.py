@@ -53,7 +53,7 @@ def run(args):
     common.check_positive(args.num_real, "--num-real")
     common.check_positive(args.batch_size, "--batch-size")
     common.check_extension(args.out, (".npz",))
-    common.check_output_file(args.out)
+    common.check_output_file(args.out, force=args.force)
 
     start = time.perf_counter()
     size = args.image_size

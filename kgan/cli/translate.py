@@ -335,15 +335,14 @@ def run(args):
             common.USAGE_ERROR,
         )
     kind = output_kind(args.out)
+    if os.path.exists(args.input):
+        check_input_output(args, kind)  # before "exists": the more useful message
     if kind == "folder":
-        if os.path.exists(args.out) and not os.path.isdir(args.out):
-            raise common.CommandError(f"--out {args.out!r} is a file, not a folder")
-        common.check_output_file(os.path.join(args.out, "00000.png"))
+        common.check_output_folder(args.out, force=args.force)
     else:
-        common.check_output_file(args.out)
+        common.check_output_file(args.out, force=args.force)
     if not os.path.exists(args.input):
         raise common.CommandError(f"no --input file or folder at {args.input!r}")
-    check_input_output(args, kind)
     from_folder = os.path.isdir(args.input)
     if from_folder:
         images, names, skipped = read_folder(args.input)

@@ -44,13 +44,15 @@ def from_folder(
     seed=None,
     drop_remainder=True,
     recursive=True,
+    unreadable="skip",
 ):
     """Builds a shuffled, batched dataset of the images in a folder.
 
     Every file is opened and decoded once by PIL before the dataset is built (in threads; about
     0.4 ms for a 218x178 JPEG on two cores), because `verify()` alone misses truncated JPEGs,
     which TensorFlow then fails on mid-epoch. Files that cannot be read are skipped with a
-    warning that lists them. Hidden files and folders (names starting with ".") are ignored.
+    warning that counts and lists them (or, with `unreadable="error"`, refused). Hidden files
+    and folders (names starting with ".") are ignored.
 
     Args:
         path: folder holding the images.
@@ -63,12 +65,15 @@ def from_folder(
         seed: shuffle seed, for a repeatable order. Defaults to `None`.
         drop_remainder: drop the last, partial batch. Defaults to `True`.
         recursive: include images in subfolders. Defaults to `True`.
+        unreadable: `"skip"` corrupt or unreadable files with a warning, or `"error"` to raise
+            a `DataError` naming them. Defaults to `"skip"`.
 
     Returns:
         A `tf.data.Dataset` of float32 image batches [batch_size, H, W, channels] in [-1, 1].
 
     Raises:
-        DataError: if the folder is missing or holds no readable image, if images differ in
+        DataError: if the folder is missing or holds no readable image, if any is unreadable
+            with `unreadable="error"`, if images differ in
             size while `image_size` is `None` (naming two of them), or if `batch_size` exceeds
             the number of images.
 
@@ -81,6 +86,7 @@ def from_folder(
     if channels not in (None, 1, 3, 4):
         raise errors.DataError(f"channels must be 1, 3, 4 or None, got {channels!r}.")
     size = pipeline.image_size_pair(image_size)
+    check_unreadable_option(unreadable)
     files = list_image_files(path, recursive=recursive)
     scanned, skipped = scan_images(files)
     if not scanned:
@@ -88,12 +94,7 @@ def from_folder(
             f"None of the {len(files)} image files in {path} could be read:\n"
             + _listing(path, skipped)
         )
-    if skipped:
-        warnings.warn(
-            f"Skipped {len(skipped)} of {len(files)} image files in {path} that could not be "
-            f"read:\n" + _listing(path, skipped),
-            stacklevel=2,
-        )
+    report_unreadable(skipped, len(files), path, unreadable)
     if channels is None:
         channels = 1 if all(gray for _, _, gray in scanned) else 3
     # Without image_size, all files share one size, checked here; they need no resize.
@@ -183,6 +184,38 @@ def _scan_file(file_path):
     if image_format not in _DECODABLE_FORMATS:
         return file_path, f"{image_format} data, which TensorFlow cannot decode"
     return file_path, (height, width), gray
+
+
+def check_unreadable_option(unreadable):
+    """Raises `DataError` unless `unreadable` is `"skip"` or `"error"`."""
+    if unreadable not in ("skip", "error"):
+        raise errors.DataError(
+            f"unreadable must be 'skip' (warn and leave them out) or 'error', got {unreadable!r}."
+        )
+
+
+def report_unreadable(skipped, total, path, unreadable="skip", what="image files"):
+    """Warns about (or, with `unreadable="error"`, refuses) the files `scan_images` skipped.
+
+    Args:
+        skipped: `(path, reason)` pairs from `scan_images`.
+        total: How many files were scanned.
+        path: The folder (file names are listed relative to it).
+        unreadable: `"skip"` (a `UserWarning`) or `"error"` (a `DataError`).
+        what: What the files are, for the message. Defaults to `"image files"`.
+    """
+    if not skipped:
+        return
+    listing = _listing(path, skipped)
+    if unreadable == "error":
+        raise errors.DataError(
+            f"{len(skipped)} of {total} {what} in {path} cannot be read (unreadable='error'):\n"
+            f"{listing}\nRemove or replace them, or pass unreadable='skip' to leave them out."
+        )
+    warnings.warn(
+        f"Skipped {len(skipped)} of {total} {what} in {path} that could not be read:\n{listing}",
+        stacklevel=3,
+    )
 
 
 def _is_gray_palette(palette):

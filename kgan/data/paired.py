@@ -27,7 +27,6 @@ Reference:
 """
 
 import os
-import warnings
 
 import numpy as np
 import tensorflow as tf
@@ -106,6 +105,7 @@ def from_paired_folders(
     seed=None,
     drop_remainder=True,
     jitter=False,
+    unreadable="skip",
 ):
     """Builds a dataset of `(source, target)` batches from two folders of matching files.
 
@@ -126,6 +126,8 @@ def from_paired_folders(
         seed: Seed of the shuffle and the jitter. Defaults to `None`.
         drop_remainder: Drop the last, partial batch. Defaults to `True`.
         jitter: Apply `random_jitter` to each pair. Defaults to `False`.
+        unreadable: `"skip"` corrupt files (with their pairs) with a warning, or `"error"`.
+            Defaults to `"skip"`.
 
     Returns:
         A `tf.data.Dataset` of `(source, target)` float32 batches in [-1, 1].
@@ -136,6 +138,7 @@ def from_paired_folders(
     """
     target_channels = channels if target_channels is None else target_channels
     _check_channels(channels, target_channels)
+    folder.check_unreadable_option(unreadable)
     size = pipeline.image_size_pair(image_size)
     sources = _by_name(source_dir)
     targets = _by_name(target_dir)
@@ -159,12 +162,10 @@ def from_paired_folders(
     unreadable = {file_path for file_path, _ in skipped}
     if len(unreadable) == 2 * len(names):
         raise errors.DataError(f"None of the images in {source_dir} and {target_dir} can be read.")
-    if skipped:
-        warnings.warn(
-            f"Skipped {len(skipped)} unreadable files, with their pairs: "
-            + ", ".join(f"{path} ({reason})" for path, reason in skipped[:_MAX_LISTED]),
-            stacklevel=2,
-        )
+    folder.report_unreadable(
+        skipped, 2 * len(names), os.path.commonpath([source_dir, target_dir]), unreadable,
+        what="files (each skipped with its pair)",
+    )  # fmt: skip
     sizes = {file_path: file_size for file_path, file_size, _ in scanned}
     names = [
         name
@@ -208,6 +209,7 @@ def from_side_by_side(
     drop_remainder=True,
     jitter=False,
     recursive=True,
+    unreadable="skip",
 ):
     """Builds a dataset of `(source, target)` batches from files that hold both side by side.
 
@@ -227,6 +229,8 @@ def from_side_by_side(
         seed: Seed of the shuffle and the jitter. Defaults to `None`.
         drop_remainder: Drop the last, partial batch. Defaults to `True`.
         jitter: Apply `random_jitter` to each pair. Defaults to `False`.
+        unreadable: `"skip"` corrupt files (with their pairs) with a warning, or `"error"`.
+            Defaults to `"skip"`.
         recursive: Include images in subfolders. Defaults to `True`.
 
     Returns:
@@ -240,17 +244,13 @@ def from_side_by_side(
     if source not in ("left", "right"):
         raise errors.DataError(f"source must be 'left' or 'right', got {source!r}.")
     _check_channels(channels, channels)
+    folder.check_unreadable_option(unreadable)
     size = pipeline.image_size_pair(image_size)
     files = folder.list_image_files(path, recursive=recursive)
     scanned, skipped = folder.scan_images(files)
     if not scanned:
         raise errors.DataError(f"None of the {len(files)} image files in {path} can be read.")
-    if skipped:
-        warnings.warn(
-            f"Skipped {len(skipped)} unreadable files in {path}: "
-            + ", ".join(f"{file_path} ({reason})" for file_path, reason in skipped[:_MAX_LISTED]),
-            stacklevel=2,
-        )
+    folder.report_unreadable(skipped, len(files), path, unreadable)
     odd = [file_path for file_path, (_, width), _ in scanned if width % 2]
     if odd:
         raise errors.DataError(

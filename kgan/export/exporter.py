@@ -18,6 +18,7 @@ from kgan.export import saved_model
 from kgan.export import signatures as signatures_lib
 from kgan.export import tflite
 from kgan.export import vocabulary_file
+from kgan.utils import atomic
 
 FORMATS = ("saved_model", "tflite")
 # Examples run through every signature of every artefact for the parity figures.
@@ -208,7 +209,7 @@ def export_generator(
     suffix = f"_{spec.name}" if spec.name else ""
     created = not os.path.exists(path)
     os.makedirs(path, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=".export.", suffix=".tmp", dir=path)
+    staging = tempfile.mkdtemp(prefix=".export.", suffix=".tmp", dir=path)  # same file system
     try:
         staged_model = os.path.join(staging, f"saved_model{suffix}")
         saved_model.write(spec, staged_model)
@@ -269,7 +270,7 @@ def export_generator(
                 "accept it."
             )
         for artefact, staged_path in staged:
-            saved_model.move_into_place(staged_path, artefact.path)
+            atomic.replace_path(staged_path, artefact.path)
             parity.write_json(f"{artefact.path}.parity.json", artefact.to_dict())
             if spec.kind == "tokens":
                 vocabulary_file.write(artefact.path, model)

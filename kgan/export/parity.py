@@ -20,11 +20,11 @@ A token generator's int32 ids are compared id for id instead (`compare_tokens`):
 sequences, and the threshold is `min_token_match` (`DEFAULT_TOKEN_THRESHOLDS`).
 """
 
-import json
 import math
-import os
 
 import numpy as np
+
+from kgan.utils import atomic
 
 
 def _per_artefact(saved_model, tflite, float16, quantized):
@@ -217,9 +217,5 @@ def _jsonable(value):
 
 
 def write_json(path, report):
-    """Writes `report` (a dict) as indented, strict JSON through a temporary file."""
-    temporary = f"{path}.tmp"
-    with open(temporary, "w", encoding="utf-8") as file:
-        json.dump(_jsonable(report), file, indent=2, allow_nan=False)
-        file.write("\n")
-    os.replace(temporary, path)
+    """Writes `report` (a dict) as indented, strict JSON, atomically (`kgan.utils.atomic`)."""
+    atomic.write_json(path, _jsonable(report), allow_nan=False)

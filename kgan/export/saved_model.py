@@ -5,10 +5,6 @@ one endpoint per signature of `signatures.py`), so Keras decides how its variabl
 are saved; nothing here reaches into `keras.src`.
 """
 
-import os
-import shutil
-import tempfile
-
 import numpy as np
 import tensorflow as tf
 
@@ -40,19 +36,3 @@ def run(loaded, signature, inputs):
     function = loaded.signatures[signature]
     outputs = function(**{name: tf.convert_to_tensor(value) for name, value in inputs.items()})
     return {name: np.asarray(value) for name, value in outputs.items()}
-
-
-def temporary_folder(path):
-    """A fresh folder beside `path` (same file system, so the final rename is atomic)."""
-    parent = os.path.dirname(os.path.abspath(path))
-    os.makedirs(parent, exist_ok=True)
-    return tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=parent)
-
-
-def move_into_place(temporary, path):
-    """Replaces whatever is at `path` by `temporary` (a file or folder)."""
-    if os.path.isdir(path) and not os.path.islink(path):
-        shutil.rmtree(path)
-    elif os.path.exists(path):
-        os.remove(path)
-    os.replace(temporary, path)

@@ -31,7 +31,6 @@ Reference:
 
 import json
 import os
-import uuid
 import warnings
 
 import keras
@@ -40,6 +39,7 @@ import numpy as np
 from kgan.data import digits
 from kgan.metrics import input_checks
 from kgan.metrics import outliers as outliers_lib
+from kgan.utils import atomic
 
 # Non-image outliers weigh half as much as real images in the loss: the paper's lambda = 0.5.
 OUTLIER_WEIGHT = 0.5
@@ -342,8 +342,8 @@ def digits_classifier(image_size=32, cache_dir=None, seed=0, epochs=DEFAULT_EPOC
     os.makedirs(directory, exist_ok=True)
     # The metadata first: whoever finds the model finds its metadata too (a crash in between
     # leaves only the `.json`, and the next call trains and writes both again).
-    _write_atomically(metadata_path, lambda temporary: _dump_json(metadata, temporary))
-    _write_atomically(path, model.save)
+    atomic.write_json(metadata_path, metadata)
+    atomic.write_with(path, model.save)
     model.metadata = metadata
     if verbose:
         print(f"Cached the digits classifier (test accuracy {metadata['test_accuracy']:.3f})")
@@ -351,25 +351,6 @@ def digits_classifier(image_size=32, cache_dir=None, seed=0, epochs=DEFAULT_EPOC
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def _write_atomically(path, write):
-    """Calls `write(temporary_path)` in the same directory, then renames it to `path`."""
-    root, extension = os.path.splitext(path)
-    # Same directory (so the rename is atomic) and same extension (`save` insists on .keras).
-    temporary = f"{root}.tmp-{uuid.uuid4().hex}{extension}"
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-
-
-def _dump_json(value, path):
-    with open(path, "w") as file:
-        json.dump(value, file, indent=2)
-        file.write("\n")
 
 
 def _read_metadata(path):

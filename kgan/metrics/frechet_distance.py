@@ -32,6 +32,7 @@ import numpy as np
 
 from kgan.metrics import base
 from kgan.metrics import linalg
+from kgan.utils import atomic
 
 
 class FeatureStatistics:
@@ -128,7 +129,11 @@ class FeatureStatistics:
         arrays = dict(mean=self.mean, covariance=self.covariance, count=np.asarray(self.count))
         if metadata:
             arrays["metadata"] = np.asarray(json.dumps(metadata))
-        np.savez(path, **arrays)
+        # NumPy appends .npz to other names; the file appears whole or not at all.
+        path = os.fspath(path)
+        if not path.endswith(".npz"):
+            path += ".npz"
+        atomic.write_with(path, lambda temporary: np.savez(temporary, **arrays))
 
     @classmethod
     def load(cls, path):

@@ -22,6 +22,8 @@ from PIL import Image
 from PIL import ImageDraw
 from PIL import ImageFont
 
+from kgan.utils import atomic
+
 COLOURS = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (148, 103, 189), (255, 127, 14)]
 LABELS = {
     "nll_oracle": "NLL_oracle (quality, lower is better)",
@@ -108,7 +110,7 @@ def plot_temperature_sweeps(
 
     pixels = np.asarray(image, dtype=np.uint8)
     if path is not None:
-        image.save(path)
+        atomic.write_file(path, lambda file: image.save(file, format="PNG"))
     if log_dir is not None:
         import tensorflow as tf
 

@@ -27,9 +27,11 @@ from kgan.losses import adversarial
 from kgan.models import alternating
 from kgan.models import critic_augmentation
 from kgan.models import critic_terms
+from kgan.models import data_checks
 from kgan.models import fit_guards
 from kgan.models import generator_average
 from kgan.models import noise
+from kgan.models import saving
 from kgan.models import updates
 
 # Logs of the penalties, present when their weight is positive.
@@ -54,6 +56,7 @@ class AdversarialModel(
     critic_terms.CriticTerms,
     critic_augmentation.CriticAugmentation,
     generator_average.GeneratorAverage,
+    saving.Saving,
     keras.Model,
 ):
     """Networks trained against each other with `fit`: the base of every kgan objective.
@@ -405,29 +408,17 @@ class AdversarialModel(
     # --- fit -----------------------------------------------------------------------------------
 
     def fit(self, *args, **kwargs):
-        """`keras.Model.fit` with the guarantees of `kgan.models.fit_guards`: a non-finite
-        guard, callbacks that add epoch logs first, and `use_ema=True` optimizers folded in."""
+        """`keras.Model.fit` with the guarantees of `kgan.models.fit_guards` (a non-finite
+        guard, callbacks that add epoch logs first, `use_ema=True` optimizers folded in) and
+        the data checked first (`kgan.models.data_checks`: not empty, images in [-1, 1])."""
         args, kwargs = fit_guards.fit_arguments(args, kwargs, self.terminate_on_non_finite)
+        data_checks.check_fit_data(self, args, kwargs)
         self._restore_step_of_older_file()
         history = super().fit(*args, **kwargs)
         fit_guards.fold_averages(self.optimized_networks())
         return history
 
     # --- saving --------------------------------------------------------------------------------
-
-    def load_own_variables(self, store):
-        if len(store.keys()) == 0:
-            # A file from before kgan kept its own step counter (0.1): the step is the first
-            # network's optimizer's iterations, which load after this; read them at first use.
-            self._step_from_optimizer = True
-            return
-        super().load_own_variables(store)
-
-    def _restore_step_of_older_file(self):
-        if self._step_from_optimizer:
-            optimizer = getattr(self, self.optimizer_names[0])
-            self.step_counter.assign(int(optimizer.iterations.numpy()))
-            self._step_from_optimizer = False
 
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable}

@@ -26,13 +26,19 @@ def summary_tags(log_dir):
     return set(accumulator.Reload().Tags()["tensors"])
 
 
-def usage_error(main, argv, capsys):
+def usage_error(main, argv, capsys, code=2):
     """Runs a recipe's `main(argv)` expecting bad input; returns its one stderr line.
 
-    Asserts the recipes' promise for bad input: exit code 2 and one line, `error: ...`, no
-    traceback.
+    Asserts the recipes' promise for bad input: the exit code (2 for a bad command line or
+    setting, 1 for bad data: see `kgan.utils.run_directory.run_main`) and one line,
+    `error: ...`, no traceback.
     """
-    assert main([str(arg) for arg in argv]) == 2
+    assert main([str(arg) for arg in argv]) == code
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and err.startswith("error: "), err
     return err
+
+
+def data_error(main, argv, capsys):
+    """`usage_error` for bad data (`kgan.data.DataError`): exit code 1, one line."""
+    return usage_error(main, argv, capsys, code=1)

@@ -7,7 +7,10 @@ The rules (see DESIGN.md, "The objective family"):
 - no objective module (`kgan.models.*`) imports `kgan.callbacks`: an objective does not depend
   on its observers;
 - no module uses another module's private names (`module._name`, `from module import _name`);
-- no file in `kgan/` is longer than `MAX_LINES` lines.
+- no file in `kgan/` is longer than `MAX_LINES` lines;
+- no code runs what a user's file holds: no `eval`/`exec`, no `pickle`/`marshal`/`dill` or
+  `np.load(..., allow_pickle=True)`, and no way out of Keras' safe mode (`safe_mode=False`,
+  `keras.config.enable_unsafe_deserialization`), in `kgan/` and in `recipes/`.
 
 Each check returns a list of readable violations, empty when the rule holds.
 """
@@ -185,3 +188,54 @@ def long_files(root=None, max_lines=MAX_LINES):
         for path in modules(root).values()
         if (count := len(path.read_text().splitlines())) > max_lines
     ]
+
+
+# Modules whose loading runs code stored in the data.
+_UNSAFE_MODULES = ("pickle", "cPickle", "marshal", "dill", "cloudpickle", "shelve")
+
+
+def unsafe_code_paths(root=None, extra_roots=()):
+    """Constructs that would run code from a user's file (see the module's rules).
+
+    Args:
+        root: The package folder. Defaults to kgan's.
+        extra_roots: More folders of Python files to check (e.g. `recipes/`).
+
+    Returns:
+        `"path:line what"` for each use found.
+    """
+    root = pathlib.Path(root or package_root())
+    files = list(modules(root).values())
+    for folder in extra_roots:
+        files += sorted(pathlib.Path(folder).rglob("*.py"))
+    violations = []
+    for path in files:
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            found = _unsafe(node)
+            if found:
+                violations.append(f"{path.relative_to(root.parent)}:{node.lineno} {found}")
+    return violations
+
+
+def _unsafe(node):
+    if isinstance(node, ast.Import):
+        names = [alias.name.split(".")[0] for alias in node.names]
+        return next((f"imports {name}" for name in names if name in _UNSAFE_MODULES), None)
+    if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in _UNSAFE_MODULES:
+        return f"imports from {node.module}"
+    if not isinstance(node, ast.Call):
+        return None
+    function = node.func
+    name = function.id if isinstance(function, ast.Name) else getattr(function, "attr", None)
+    if isinstance(function, ast.Name) and name in ("eval", "exec"):
+        return f"calls {name}"
+    if name == "enable_unsafe_deserialization":
+        return "leaves Keras' safe mode"
+    for keyword in node.keywords:
+        unsafe_value = isinstance(keyword.value, ast.Constant) and keyword.value.value is not None
+        if keyword.arg == "safe_mode" and unsafe_value and keyword.value.value is False:
+            return "loads with safe_mode=False"
+        if keyword.arg == "allow_pickle" and unsafe_value and keyword.value.value is True:
+            return "loads with allow_pickle=True"
+    return None

@@ -6,17 +6,14 @@ helpers convert such batches to 8-bit pixels, tile a batch into one picture, and
 """
 
 import math
-import os
-import uuid
 
 import numpy as np
 from PIL import Image
 
+from kgan.utils import atomic
+
 # Channel counts an image may have: grayscale, RGB, RGBA. PNG and `tf.summary.image` take all three.
 SUPPORTED_CHANNELS = (1, 3, 4)
-
-# Windows opens files in text mode unless told otherwise; the flag does not exist elsewhere.
-_O_BINARY = getattr(os, "O_BINARY", 0)
 
 
 def to_uint8(images):
@@ -179,9 +176,9 @@ def save_png(path, image):
 
     The PNG is written to a temporary file in the destination folder and then moved over `path`
     with `os.replace`, which is atomic on POSIX and Windows: a reader, or a run that crashes
-    mid-write, sees either the old file or the complete new one, never a truncated PNG. Missing
-    parent folders are created. Only local paths are supported (`os.replace` cannot move across
-    file systems such as `gs://`).
+    mid-write, sees either the old file or the complete new one, never a truncated PNG (see
+    `kgan.utils.atomic`; a failed write raises its `WriteError`). Missing parent folders are
+    created.
 
     Args:
         path: destination file path (`str` or `os.PathLike`).
@@ -260,24 +257,4 @@ def _pil_image(image):
 
 def _write_atomically(path, write_fn):
     """Calls `write_fn(binary file)` on a temporary file beside `path`, then renames it there."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    # The temporary file lives beside the target: os.replace is only atomic within one file system.
-    # It is opened with mode 0o666 so the umask applies as for any new file (tempfile.mkstemp would
-    # force 0o600 and hide the PNG from, e.g., a TensorBoard or web server run as another user).
-    temp_path = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp")
-    handle = os.open(temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            write_fn(file)
-            file.flush()
-            # Without fsync a power loss after the rename could still expose an empty file.
-            os.fsync(file.fileno())
-        os.replace(temp_path, path)
-    except BaseException:
-        # Also on KeyboardInterrupt: leave no stray temporary file behind.
-        if os.path.exists(temp_path):
-            os.remove(temp_path)
-        raise
-    return path
+    return atomic.write_file(path, write_fn)

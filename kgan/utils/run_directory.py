@@ -29,6 +29,8 @@ import time
 import keras
 import tensorflow as tf
 
+from kgan.utils import atomic
+
 # Flags that may change when an interrupted run is resumed (`out` may be spelt differently);
 # any other change would train a different model on top of the backup.
 RESUMABLE_CHANGES = ("epochs", "samples_every", "out")
@@ -92,12 +94,8 @@ def check_positive(flags, *names):
 
 
 def write_json(path, content):
-    """Writes `content` as indented JSON: whole to a temporary file, then moved into place."""
-    temporary = path + ".tmp"
-    with open(temporary, "w") as file:
-        json.dump(content, file, indent=2)
-        file.write("\n")
-    os.replace(temporary, path)
+    """Writes `content` as indented JSON, atomically (`kgan.utils.atomic`)."""
+    atomic.write_json(path, content)
 
 
 def environment():
@@ -236,9 +234,19 @@ def fit_and_record(model, dataset, flags, resolved, fit_callbacks, **fit_kwargs)
 def run_main(parse_flags, train, argv=None):
     """Runs a recipe: `train(parse_flags(argv))`; returns its exit code.
 
-    0 on success (with a one-line summary), 1 when training diverged (the backup is kept at
-    the last finite epoch), 2 for bad input (one line on stderr, no traceback), 130 when
-    interrupted (rerun the command to resume).
+    - **0**: trained (a one-line summary on stdout).
+    - **2**, `error: ...` on stderr: a bad command line or setting: `UsageError`, or a
+      `ValueError`/`TypeError`/`ImportError` that kgan's or the recipe's own code raised to
+      refuse a setting.
+    - **1**, `error: ...`: bad data or files (`kgan.data.DataError`, an `OSError` such as a
+      missing file or a full disk), or training diverged (the backup is kept at the last
+      finite epoch).
+    - **1** with the traceback: a bug, i.e. any other exception, including a `ValueError`
+      raised inside TensorFlow, Keras or NumPy.
+    - **130**: interrupted (rerun the command to resume).
+
+    Mapping every `ValueError` to "bad input" would hide kgan's own bugs behind a one-line
+    message; only errors raised by kgan's or the recipe's own checks are reported that way.
     """
     from kgan import callbacks
     from kgan.data import errors
@@ -249,11 +257,18 @@ def run_main(parse_flags, train, argv=None):
     except SystemExit as exit:  # --help
         return exit.code
     except callbacks.NonFiniteLossError as error:
-        print(f"error: training diverged: {' '.join(str(error).split())}", file=sys.stderr)
+        print(f"error: training diverged: {_one_line(error)}", file=sys.stderr)
         return 1
-    except (UsageError, errors.DataError, ValueError, OSError, ImportError) as error:
-        message = " ".join(str(error).split()) or type(error).__name__
-        print(f"error: {message}", file=sys.stderr)
+    except UsageError as error:
+        print(f"error: {_one_line(error)}", file=sys.stderr)
+        return 2
+    except (errors.DataError, OSError) as error:
+        print(f"error: {_one_line(error)}", file=sys.stderr)
+        return 1
+    except (ValueError, TypeError, ImportError) as error:
+        if not raised_by_own_check(error, train):
+            raise  # a bug: the traceback is what a bug report needs
+        print(f"error: {_one_line(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted: rerun the same command to resume from the last epoch", file=sys.stderr)
@@ -265,3 +280,28 @@ def run_main(parse_flags, train, argv=None):
         f"{os.path.join(flags['out'], 'model.keras')}"
     )
     return 0
+
+
+def raised_by_own_check(error, train=None):
+    """Whether `error` was raised by kgan's code or the recipe's (the file of `train`), rather
+    than inside TensorFlow, Keras or NumPy: the frame that raised it is one of theirs.
+
+    kgan raises `ValueError`/`TypeError` to refuse a setting, with a message that names it and
+    the fix; the same types raised deep inside a dependency mean kgan passed it something wrong.
+    """
+    import kgan
+
+    folders = [os.path.dirname(os.path.abspath(kgan.__file__))]
+    if train is not None and getattr(train, "__code__", None) is not None:
+        folders.append(os.path.dirname(os.path.abspath(train.__code__.co_filename)))
+    traceback = error.__traceback__
+    if traceback is None:
+        return False
+    while traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    filename = os.path.abspath(traceback.tb_frame.f_code.co_filename)
+    return any(filename.startswith(folder + os.sep) for folder in folders)
+
+
+def _one_line(error):
+    return " ".join(str(error).split()) or type(error).__name__

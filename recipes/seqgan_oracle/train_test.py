@@ -58,5 +58,5 @@ def test_bad_flags_are_one_line(oracle_data, capsys):
     line = recipes.usage_error(train.main, ["--vocab-size", "30"], capsys)
     assert "--data is required" in line
     argv = ["--data", str(oracle_data / "train.npy"), "--vocab-size", "10"]
-    line = recipes.usage_error(train.main, argv, capsys)
+    line = recipes.data_error(train.main, argv, capsys)  # token ids the vocabulary lacks
     assert "outside [0, 10)" in line

@@ -58,7 +58,7 @@ def test_bad_flags_are_one_line(text_file, capsys):
     argv = ["--text", str(text_file), "--max-words", "6", "--num-test", "100"]
     line = recipes.usage_error(train.main, argv, capsys)
     assert "200 distinct sentences" in line and "lower --num-test" in line
-    line = recipes.usage_error(train.main, ["--text", str(text_file) + ".missing"], capsys)
+    line = recipes.data_error(train.main, ["--text", str(text_file) + ".missing"], capsys)
     assert "No text file at" in line
     line = recipes.usage_error(train.main, ["--adversarial-learning-rate", "0"], capsys)
     assert "--adversarial-learning-rate must be positive" in line

@@ -95,7 +95,8 @@ def test_conditional_model_cycles_its_classes_or_the_labels_given(conditional_mo
     model = keras.saving.load_model(conditional_model_path)
     every_class = sample(["sample", conditional_model_path, "--num", 5, "--seed", 2], tmp_path)
     np.testing.assert_allclose(every_class, model.generate([0, 1, 2, 0, 1], seed=2), atol=1e-6)
-    given = sample(["sample", conditional_model_path, "--num", 5, "--labels", "2,0"], tmp_path)
+    argv = ["sample", conditional_model_path, "--num", 5, "--labels", "2,0", "--force"]
+    given = sample(argv, tmp_path)  # --force: the same --out again
     np.testing.assert_allclose(given, model.generate([2, 0, 2, 0, 2], seed=0), atol=1e-6)
 
 
@@ -110,7 +111,7 @@ def test_labels_file_gives_one_sample_per_row(
     np.save(tmp_path / "attributes.npy", attributes)
     argv = ["sample", attribute_model_path, "--labels", tmp_path / "attributes.npy", "--num", 4]
     expected = keras.saving.load_model(attribute_model_path).generate(attributes, seed=0)
-    np.testing.assert_allclose(sample(argv, tmp_path), expected, atol=1e-6)
+    np.testing.assert_allclose(sample(argv, tmp_path, "attributes_out.npy"), expected, atol=1e-6)
 
 
 def test_labels_file_png_grid(attribute_model_path, tmp_path, capsys):

@@ -138,7 +138,8 @@ def test_direction_picks_the_cycle_gans_generator(tmp_path, capsys):
     run(["translate", path, "--input", tmp_path / "gray.npy", "--out", out], capsys)
     assert np.load(out).shape == (3, IMAGE_SIZE, IMAGE_SIZE, 3)
     code, line = run_error(
-        ["translate", path, "--input", tmp_path / "gray.npy", "--out", out, "--direction", "b2a"],
+        ["translate", path, "--input", tmp_path / "gray.npy", "--out", out, "--direction", "b2a"]
+        + ["--force"],
         capsys,
     )
     assert code == cli.USAGE_ERROR and "(8, 8, 3)" in line

@@ -86,6 +86,15 @@ def test_corrupt_files_are_skipped_with_a_warning(image_folder):
     assert len(batches) == 1 and batches[0].shape == (7, 6, 8, 3)
 
 
+def test_unreadable_error_refuses_and_names_the_files(image_folder):
+    (image_folder / "broken.png").write_bytes(b"these bytes are not a PNG")
+    with pytest.raises(errors.DataError, match=r"1 of 7 image files .* cannot be read") as info:
+        folder.from_folder(image_folder, batch_size=2, unreadable="error")
+    assert "broken.png" in str(info.value) and "unreadable='skip'" in str(info.value)
+    with pytest.raises(errors.DataError, match="'skip' .* or 'error', got 'ignore'"):
+        folder.from_folder(image_folder, unreadable="ignore")
+
+
 def test_mixed_sizes_name_two_files(image_folder):
     write_image(image_folder / "zz_big.png", np.zeros([10, 12, 3]))
     with pytest.raises(

@@ -17,11 +17,3 @@ def test_write_load_run(tmp_path):
     images = saved_model.run(loaded, "generate", inputs)["images"]
     expected = signatures.keras_images(spec, "generate", inputs)
     assert np.abs(images.astype(int) - expected).max() <= 1
-
-
-def test_move_into_place_replaces(tmp_path):
-    (tmp_path / "old").mkdir()
-    (tmp_path / "old" / "stale").write_text("x")
-    staged = saved_model.temporary_folder(tmp_path / "old")
-    saved_model.move_into_place(staged, tmp_path / "old")
-    assert list((tmp_path / "old").iterdir()) == []

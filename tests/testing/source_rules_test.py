@@ -1,7 +1,8 @@
 """Tests for kgan/testing/source_rules.py, and the rules themselves on kgan's source: no import
 circle, no objective importing the callbacks, no use of another module's private names, no file
-over 450 lines."""
+over 450 lines, nothing that runs code from a user's file."""
 
+import pathlib
 import textwrap
 
 from kgan.testing import source_rules
@@ -71,3 +72,37 @@ def test_no_module_uses_another_modules_private_names():
 
 def test_no_kgan_file_is_over_the_line_limit():
     assert source_rules.long_files() == []
+
+
+def test_unsafe_code_paths_are_found(tmp_path):
+    package = write_package(
+        tmp_path,
+        {
+            "__init__.py": "import pickle\n",
+            "a.py": "from dill import loads\nx = eval('1')\nexec('y = 2')\n",
+            "b.py": (
+                "import keras, numpy as np\n"
+                "keras.saving.load_model('m.keras', safe_mode=False)\n"
+                "keras.config.enable_unsafe_deserialization()\n"
+                "np.load('a.npy', allow_pickle=True)\n"
+                "np.load('a.npy', allow_pickle=False)\n"  # fine
+                "keras.saving.load_model('m.keras', safe_mode=True)\n"  # fine
+                "model.evaluate(x)\n"  # a method called evaluate is fine
+            ),
+        },
+    )
+    found = source_rules.unsafe_code_paths(package)
+    assert [item.split(" ", 1)[1] for item in found] == [
+        "imports pickle",
+        "imports from dill",
+        "calls eval",
+        "calls exec",
+        "loads with safe_mode=False",
+        "leaves Keras' safe mode",
+        "loads with allow_pickle=True",
+    ], found
+
+
+def test_no_code_path_runs_code_from_a_users_file():
+    recipes = pathlib.Path(source_rules.package_root()).parent / "recipes"
+    assert source_rules.unsafe_code_paths(extra_roots=[recipes]) == []

@@ -2,9 +2,14 @@
 
 import json
 
+import keras
+import numpy as np
 import pytest
 
+import kgan
 from kgan import callbacks
+from kgan.data.errors import DataError
+from kgan.testing import networks
 from kgan.utils import run_directory
 
 
@@ -51,6 +56,9 @@ def result_settings(out):
     [
         (run_directory.UsageError("--epochs must be a positive integer"), 2, "error: --epochs"),
         (ValueError("bad\n  shape"), 2, "error: bad shape"),
+        (TypeError("--loss takes a name"), 2, "error: --loss takes a name"),
+        (DataError("--data 'x': no images"), 1, "error: --data 'x': no images"),
+        (FileNotFoundError(2, "No such file or directory", "a.npy"), 1, "No such file"),
         (
             callbacks.NonFiniteLossError("d_loss", float("nan"), 7, 0, 6),
             1,
@@ -66,6 +74,33 @@ def test_run_main_exit_codes_and_one_line_errors(capsys, error, code, message):
     assert run_directory.run_main(lambda argv: {"out": "run"}, train, []) == code
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and message in err
+
+
+@pytest.mark.parametrize(
+    "bug",
+    [
+        lambda: np.reshape(np.zeros(3), (2, 2)),  # ValueError inside NumPy
+        lambda: keras.layers.Dense(2)(np.zeros((2, 3)), np.zeros(2)),  # TypeError inside Keras
+    ],
+)
+def test_run_main_lets_errors_raised_inside_dependencies_show_their_traceback(bug, capsys):
+    def train(flags):
+        bug()
+
+    with pytest.raises((ValueError, TypeError)):
+        run_directory.run_main(lambda argv: {"out": "run"}, train, [])
+    assert capsys.readouterr().err == ""
+
+
+def test_a_kgan_check_is_a_one_line_usage_error(capsys):
+    def train(flags):
+        generator = networks.tiny_vector_generator()
+        model = kgan.GAN(generator, networks.tiny_vector_discriminator(), seed=0)
+        model.compile(loss="no_such_loss")
+
+    assert run_directory.run_main(lambda argv: {"out": "run"}, train, []) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "no_such_loss" in err
 
 
 def test_run_main_prints_the_summary(capsys):
