@@ -10,6 +10,9 @@ import pytest
 
 from kgan.testing import cli
 
+# Slow end-to-end checks: CI runs them; `pytest -m "not slow"` leaves them out.
+pytestmark = pytest.mark.slow
+
 ORDERS = {
     "kgan then keras": "import kgan\nimport keras",
     "keras then kgan": "import keras\nimport kgan",

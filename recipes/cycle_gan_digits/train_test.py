@@ -10,6 +10,9 @@ from PIL import Image
 import kgan
 from kgan.testing import recipes
 
+# Slow end-to-end checks: CI runs them; `pytest -m "not slow"` leaves them out.
+pytestmark = pytest.mark.slow
+
 TINY_RUN = [
     "--steps-per-epoch", "2", "--epochs", "2", "--decay-epochs", "1", "--batch-size", "2",
     "--filters", "4", "--generator-blocks", "1",

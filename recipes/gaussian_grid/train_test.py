@@ -11,6 +11,9 @@ from kgan import cli
 from kgan.metrics import mixture_modes
 from kgan.testing import recipes
 
+# Slow end-to-end checks: CI runs them; `pytest -m "not slow"` leaves them out.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def points_path(tmp_path_factory):

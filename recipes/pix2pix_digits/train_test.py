@@ -11,6 +11,9 @@ from PIL import Image
 import kgan
 from kgan.testing import recipes
 
+# Slow end-to-end checks: CI runs them; `pytest -m "not slow"` leaves them out.
+pytestmark = pytest.mark.slow
+
 TINY_RUN = [
     "--steps-per-epoch", "2", "--epochs", "1", "--batch-size", "4", "--base-filters", "4",
 ]  # fmt: skip

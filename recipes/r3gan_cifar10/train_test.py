@@ -10,6 +10,9 @@ import tensorflow_datasets
 import kgan
 from kgan.testing import recipes
 
+# Slow end-to-end checks: CI runs them; `pytest -m "not slow"` leaves them out.
+pytestmark = pytest.mark.slow
+
 TINY_RUN = [
     "--steps-per-epoch", "2", "--epochs", "2", "--batch-size", "8", "--base-filters", "8",
     "--latent-dim", "16", "--fid-samples", "16", "--samples-every", "1",

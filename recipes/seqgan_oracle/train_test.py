@@ -9,6 +9,9 @@ import pytest
 import kgan
 from kgan.testing import recipes
 
+# Slow end-to-end checks: CI runs them; `pytest -m "not slow"` leaves them out.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def oracle_data(tmp_path_factory):

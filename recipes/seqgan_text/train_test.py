@@ -8,6 +8,9 @@ import pytest
 
 from kgan.testing import recipes
 
+# Slow end-to-end checks: CI runs them; `pytest -m "not slow"` leaves them out.
+pytestmark = pytest.mark.slow
+
 WORDS = ["the", "cat", "dog", "sat", "ran", "on", "a", "mat", "big", "small"]
 
 

@@ -32,6 +32,7 @@ def ids_model_path(tmp_path_factory):
     return str(sequences.save_tiny_sequence_gan(folder / "model.keras"))
 
 
+@pytest.mark.slow
 def test_text_file_scores_equal_the_evaluator(text_model_path, tmp_path, capsys):
     data = tmp_path / "test.txt"
     data.write_text("\n".join(SENTENCES) + "\n\n")  # a blank line is no sentence

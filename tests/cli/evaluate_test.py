@@ -68,6 +68,7 @@ def test_stats_file_gives_the_same_fid_as_the_data(model_path, extractor_path, t
     assert from_stats["fid"] == pytest.approx(from_data["fid"], rel=1e-9)
 
 
+@pytest.mark.slow
 def test_digits_extractor_works_offline(tmp_path, capsys, monkeypatch):
     from kgan.metrics import classifier
 

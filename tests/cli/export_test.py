@@ -4,6 +4,7 @@ import json
 import sys
 
 import numpy as np
+import pytest
 
 from kgan import cli
 from kgan.export import litert_runner
@@ -12,6 +13,7 @@ from kgan.testing.cli import run
 from kgan.testing.cli import run_error
 
 
+@pytest.mark.slow
 def test_export_saved_model_and_tflite(model_path, tmp_path, capsys):
     out = tmp_path / "exported"
     argv = ["export", model_path, "--format", "saved_model,tflite", "--quantize", "none,float16"]
@@ -50,6 +52,7 @@ def test_usage_errors(model_path, tmp_path, capsys):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_a_parity_threshold_from_the_command_line_fails_loudly_and_writes_nothing(
     model_path, tmp_path, capsys
 ):

@@ -43,6 +43,7 @@ def _levels_apart(actual, expected):
     return int(np.abs(difference).max())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("artefact", ARTEFACTS)
 def test_sample_matches_the_keras_model(gan, artefact, tmp_path, capsys):
     model_path, folder = gan

@@ -10,6 +10,9 @@ import pytest
 
 from kgan.cli import quiet
 
+# Slow end-to-end checks: CI runs them; `pytest -m "not slow"` leaves them out.
+pytestmark = pytest.mark.slow
+
 # What a user's shell has: no TF_CPP_MIN_LOG_LEVEL (CI sets one), the TensorFlow backend.
 ENVIRONMENT = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
 

@@ -26,6 +26,7 @@ def seq_gan(tmp_path_factory):
     return path, model, folder / "exported"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "options, decoding",
     [
@@ -85,6 +86,7 @@ def test_an_exported_model_samples_the_keras_models_tokens(seq_gan, tmp_path, ca
     np.testing.assert_array_equal(np.load(out), model.generate(NUM, seed=2, temperature=1.3))
 
 
+@pytest.mark.slow
 def test_an_exported_model_with_a_vocabulary_writes_the_keras_models_text(tmp_path, capsys):
     model = sequences.tiny_text_model()
     model.save(tmp_path / "model.keras")
@@ -107,6 +109,7 @@ def test_an_exported_model_with_a_vocabulary_writes_the_keras_models_text(tmp_pa
     assert not (tmp_path / "x.txt").exists()
 
 
+@pytest.mark.slow
 def test_export_prints_token_parity(seq_gan, tmp_path, capsys):
     path, _, _ = seq_gan
     argv = ["export", path, "--format", "saved_model", "--top-k", "3", "--out", tmp_path / "e"]

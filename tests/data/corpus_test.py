@@ -13,6 +13,7 @@ def sentences():
     return corpus.python_docs_sentences()
 
 
+@pytest.mark.slow
 def test_thousands_of_unique_ascii_prose_sentences(sentences):
     assert len(sentences) > 5000
     assert len(set(sentences)) == len(sentences)

@@ -19,6 +19,7 @@ def _inputs(model, signature, num, seed=5):
     return spec, signatures.example_inputs(spec, signature, num, seed)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("objective", OBJECTIVES)
 def test_saved_model_matches_keras_at_any_batch(exported, objective):
     model, report = exported[objective]
@@ -82,6 +83,7 @@ def test_cycle_gan_direction_names_the_artefacts(tmp_path):
     assert details["images"][0] == (-1, 8, 8, 3)  # B is RGB
 
 
+@pytest.mark.slow
 def test_quantized_variants_are_reported(tmp_path):
     model = tiny_model("gan", image_size=16)
     report = export.export_generator(
@@ -164,6 +166,7 @@ def test_a_subclassed_generator_is_told_to_become_functional(tmp_path):
 # --- token generators (sequence GANs) ------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_sequence_signatures_names_dtypes_shapes(exported_sequences):
     model, report = exported_sequences
     loaded = saved_model.load(report.paths["saved_model"])
@@ -213,6 +216,7 @@ def test_sequence_parity_report(exported_sequences):
     assert "tokens 100.00% identical" in str(report)
 
 
+@pytest.mark.slow
 def test_large_vocabulary_sampler_converts_and_matches(tmp_path):
     # 300 tokens: above token_sampling's single-level cut-off, so the exported sampler chooses
     # in two levels (block, then token): its ops must convert to LiteRT and match generate.

@@ -33,6 +33,7 @@ def _run_without_tensorflow(*args):
     return result.stdout
 
 
+@pytest.mark.slow
 def test_generate_without_tensorflow(exported, tmp_path):
     model, report = exported["gan"]
     out = tmp_path / "samples"

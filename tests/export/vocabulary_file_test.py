@@ -38,6 +38,7 @@ def test_round_trip_and_token_table(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_an_ids_only_export_removes_a_stale_vocabulary(tmp_path):
     export.export_generator(_model(), tmp_path, verbose=False)
     stale = tmp_path / "saved_model.vocabulary.json"

@@ -46,11 +46,13 @@ def test_outputs_are_a_features_and_logits_dict():
     assert outputs["logits"].dtype == "float32" and outputs["features"].dtype == "float32"
 
 
+@pytest.mark.slow
 def test_learns_the_digits_well_above_chance(trained, split):
     _, (test_images, test_labels) = split
     assert classifier.classification_accuracy(trained, test_images, test_labels) > 0.75
 
 
+@pytest.mark.slow
 def test_outlier_exposure_makes_non_digits_uncertain(trained, split):
     (images, labels), (test_images, test_labels) = split
     non_digits = outliers.make_outliers(test_images, test_labels, seed=5)
@@ -65,6 +67,7 @@ def test_outlier_exposure_makes_non_digits_uncertain(trained, split):
     assert mean_entropy(plain, non_digits) < uncertain - 0.3
 
 
+@pytest.mark.slow
 def test_digits_classifier_is_cached_per_image_size(tmp_path, monkeypatch):
     model = classifier.digits_classifier(8, cache_dir=str(tmp_path), epochs=1)
     stem = (

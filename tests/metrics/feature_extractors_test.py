@@ -37,6 +37,7 @@ def inception():
     return feature_extractors.inception_v3(weights=None)
 
 
+@pytest.mark.slow
 def test_inception_v3_equals_the_network_on_hand_preprocessed_images(inception):
     network = inception.get_layer("inception_v3_heads")  # the InceptionV3 inside, same weights
     for images in (uniform_images((2, 32, 32, 1), seed=1), uniform_images((2, 75, 75, 3), 2)):
@@ -48,6 +49,7 @@ def test_inception_v3_equals_the_network_on_hand_preprocessed_images(inception):
             np.testing.assert_allclose(outputs[key], expected[key], rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_inception_v3_output_and_input_range_feed_a_metric(inception):
     logits_only = feature_extractors.inception_v3(
         output="logits", weights=None, input_range=(0.0, 255.0)
@@ -64,6 +66,7 @@ def test_inception_v3_output_and_input_range_feed_a_metric(inception):
     np.testing.assert_allclose(inception_score.result()["is"], expected[0], rtol=1e-6)
 
 
+@pytest.mark.slow
 def test_inception_v3_saves_and_loads_as_keras(inception, tmp_path):
     path = str(tmp_path / "inception.keras")
     inception.save(path)

@@ -73,12 +73,14 @@ def test_a_new_objective_saves_and_loads_with_every_optimizer(images, tmp_path):
     assert loaded.get_compile_config()["critic_b_optimizer"]["class_name"] == "Adam"
 
 
+@pytest.mark.slow
 def test_a_new_objective_resumes_exactly(images, tmp_path):
     test_case.run_backup_and_restore_test(
         two_critic_gan, images, tmp_path / "backup", epochs=2, interrupt_at=(1, 0)
     )
 
 
+@pytest.mark.slow
 def test_a_new_objective_on_two_devices_matches_one():
     result = run_case(f"{__file__}:two_critic_case")
     assert result["replicas"] == 2 and result["steps"] == 6

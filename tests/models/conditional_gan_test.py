@@ -49,6 +49,7 @@ REAL_AND_FAKE_TERMS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("conditioning", "condition_dim", "loss", "expected_logs"),
     [
@@ -215,6 +216,7 @@ def test_generate_makes_one_sample_per_label_deterministically():
     assert attributes.generate(conditional.attribute_vectors(4), seed=0).shape == (4, 2)
 
 
+@pytest.mark.slow
 def test_backup_and_restore_resumes_bit_exactly(tmp_path):
     # The wrong conditions are stateless draws like the noise, so resuming replays them.
     def fresh():
@@ -232,6 +234,7 @@ def test_backup_and_restore_resumes_bit_exactly(tmp_path):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("conditioning", ["concat", "projection"])
 def test_the_generator_learns_to_follow_the_label(conditioning):
     # Class 0 lies around x = -0.5, class 1 around x = +0.5. Over 8 seeds the class means after
@@ -249,6 +252,7 @@ def test_the_generator_learns_to_follow_the_label(conditioning):
     assert np.mean(zeros < 0) > 0.95 and np.mean(ones > 0) > 0.95
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("conditioning", "condition_dim"), [("concat", None), ("acgan", 3)])
 def test_save_and_load_restores_the_model_and_both_optimizers(
     tmp_path, conditioning, condition_dim

@@ -33,6 +33,7 @@ def fixed_sign_model(objective, sign, **augmentation):
     return model
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("objective", objectives.OBJECTIVES)
 @pytest.mark.parametrize("sign", [1, -1], ids=["overfit", "unsure"])
 def test_p_moves_by_the_reals_seen_towards_the_target(objective, sign):
@@ -46,6 +47,7 @@ def test_p_moves_by_the_reals_seen_towards_the_target(objective, sign):
     np.testing.assert_allclose(history.history["augment_p"], expected, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_each_critic_update_of_a_step_counts_its_reals():
     model = objectives.tiny_model(
         "gan", augmentation=AdaptiveAugmentation(speed=1e9, interval=1000)
@@ -55,6 +57,7 @@ def test_each_critic_update_of_a_step_counts_its_reals():
     assert float(model.augmentation.sign_count.numpy()) == 2 * 3 * 16
 
 
+@pytest.mark.slow
 def test_p_rises_when_the_critic_memorises_a_few_images():
     images = np.random.default_rng(1).uniform(-1, 1, (8, 8, 8, 1)).astype("float32")
     model = objectives.tiny_model("gan", augmentation=AdaptiveAugmentation(speed=2_000))
@@ -67,6 +70,7 @@ def test_p_rises_when_the_critic_memorises_a_few_images():
     assert p[0] == 0.0 and p[-1] > 0.1, p
 
 
+@pytest.mark.slow
 def test_evaluate_sees_the_images_as_they_are_training_sees_them_augmented():
     dataset = objectives.tiny_dataset("gan")
     plain = objectives.tiny_model("gan")
@@ -97,6 +101,7 @@ def test_generator_learns_through_the_augmentation():
     assert test_case.changed(before, model.generator)
 
 
+@pytest.mark.slow
 def test_training_with_ada_resumes_bit_exactly(tmp_path):
     def make_model():
         keras.utils.set_random_seed(4)

@@ -10,6 +10,9 @@ import pytest
 
 from kgan.testing import distribution
 
+# Slow end-to-end checks: CI runs them; `pytest -m "not slow"` leaves them out.
+pytestmark = pytest.mark.slow
+
 TOLERANCE = 1e-5
 
 

@@ -206,6 +206,7 @@ def test_every_loss_family_trains_a_step(loss):
     assert all(np.isfinite(float(value)) for value in logs.values()), logs
 
 
+@pytest.mark.slow
 def test_save_and_load_keeps_the_optimizers_pools_and_outputs(tmp_path):
     model = make_model()
     model.compile(loss="hinge", cycle_weight=5.0, identity_weight=0.0)
@@ -223,6 +224,7 @@ def test_save_and_load_keeps_the_optimizers_pools_and_outputs(tmp_path):
         )
 
 
+@pytest.mark.slow
 def test_backup_and_restore_resumes_bit_exactly(tmp_path):
     def make_compiled():
         model = make_model(pool_size=3)

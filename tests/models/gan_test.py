@@ -18,6 +18,7 @@ def make_gan(seed=7, **kwargs):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("loss", kgan.losses.FAMILIES)
 def test_fit_with_every_loss_family(loss):
     gan = make_gan()
@@ -249,6 +250,7 @@ def test_evaluation_noise_differs_per_batch_and_repeats_per_call():
     assert twice == gan.evaluate(same_batch_twice, verbose=0, return_dict=True)
 
 
+@pytest.mark.slow
 def test_shape_mismatches_name_both_sides():
     with pytest.raises(ValueError, match=r"generator makes samples of shape \(8, 8, 1\), but the "):
         kgan.GAN(networks.tiny_image_generator(), networks.tiny_image_discriminator(image_size=16))

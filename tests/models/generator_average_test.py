@@ -93,6 +93,7 @@ def test_ema_after_k_steps_equals_the_closed_form():
     assert not np.allclose(gan.generator_ema.weights[0].numpy(), weights[0][0])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("objective", objectives.OBJECTIVES)
 def test_every_objective_averages_each_generator_with_ramp_up_and_start(objective):
     settings = {"ema_decay": 0.9, "ema_ramp_up": 0.5, "ema_start_step": 1}
@@ -167,6 +168,7 @@ def test_training_resumed_from_a_backup_equals_an_uninterrupted_run(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_a_sequence_gan_keeps_and_samples_its_average(tmp_path):
     from kgan.models import seq_gan
     from kgan.testing import sequences

@@ -24,6 +24,7 @@ def indexed_dataset(batch_size=4):
     return tf.data.Dataset.from_tensor_slices((IMAGES, np.arange(len(IMAGES)))).batch(batch_size)
 
 
+@pytest.mark.slow
 def test_each_code_learns_its_own_image():
     model = tiny_glo()
     model.compile()

@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import pytest
 
 from kgan.models import mali_gan
 from kgan.testing import sequences
@@ -15,6 +16,7 @@ def make_model():
     return model
 
 
+@pytest.mark.slow
 def test_each_phase_trains_its_networks():
     history = sequences.run_phases_test(
         make_model(), sequences.token_dataset(), ["d_loss", "g_loss", "weight_max"]
@@ -23,6 +25,7 @@ def test_each_phase_trains_its_networks():
     assert 1.0 <= history.history["weight_max"][0] <= 16.0
 
 
+@pytest.mark.slow
 def test_saving_and_exact_resume(tmp_path):
     model = make_model()
     dataset = sequences.token_dataset()

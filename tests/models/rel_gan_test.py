@@ -33,6 +33,7 @@ def test_inverse_temperature_schedules(schedule, expected):
     np.testing.assert_allclose(values, expected, rtol=1e-5)
 
 
+@pytest.mark.slow
 def test_each_phase_trains_its_networks():
     history = sequences.run_phases_test(
         make_model(), sequences.token_dataset(), ["d_loss", "g_loss", "beta"]
@@ -43,6 +44,7 @@ def test_each_phase_trains_its_networks():
     )
 
 
+@pytest.mark.slow
 def test_saving_and_exact_resume(tmp_path):
     model = make_model()
     dataset = sequences.token_dataset()

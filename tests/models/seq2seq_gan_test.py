@@ -28,6 +28,7 @@ def make_model(pretrain_discriminator_epochs=1, **settings):
     return model
 
 
+@pytest.mark.slow
 def test_each_phase_trains_its_networks():
     history = sequences.run_phases_test(
         make_model(),
@@ -64,12 +65,14 @@ def test_discriminator_loss_mixes_the_mismatched_pairs_as_written():
     np.testing.assert_allclose(got.numpy(), (plain + 0.5 * mismatch) / 1.5, rtol=1e-5)
 
 
+@pytest.mark.slow
 def test_mismatch_weight_zero_leaves_out_the_wrong_pairs():
     model = make_model(mismatch_weight=0.0)
     history = model.fit(sequences.reversal_dataset(), epochs=2, verbose=0)
     assert set(history.history) == {"mle_loss", "d_loss", "phase"}
 
 
+@pytest.mark.slow
 def test_learns_to_reverse_sequences_and_keeps_the_source_in_the_outputs():
     keras.utils.set_random_seed(1)
     generator = seq2seq_generator.Seq2SeqGenerator(6, 5, 6, 5, embedding_dim=16, hidden_dim=48)
@@ -97,6 +100,7 @@ def test_learns_to_reverse_sequences_and_keeps_the_source_in_the_outputs():
     assert np.mean(real > wrong) > 0.7
 
 
+@pytest.mark.slow
 def test_generate_is_seeded_and_saved_models_resume_exactly(tmp_path):
     model = make_model()
     dataset = sequences.reversal_dataset()

@@ -22,6 +22,7 @@ def make_model(**settings):
     return model
 
 
+@pytest.mark.slow
 def test_each_phase_trains_its_networks():
     model = make_model(discriminator_steps=2)
     history = sequences.run_phases_test(
@@ -64,6 +65,7 @@ def test_end_token_pads_the_rest():
             assert (row[ends[0] + 1 :] == 0).all(), row
 
 
+@pytest.mark.slow
 def test_saving_and_exact_resume(tmp_path):
     model = make_model()
     dataset = sequences.token_dataset()
@@ -81,6 +83,7 @@ def test_saving_and_exact_resume(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_bad_settings_and_data_are_refused():
     model = sequences.tiny_model(seq_gan.SeqGAN)
     with pytest.raises(ValueError, match="num_rollouts must be a positive integer"):

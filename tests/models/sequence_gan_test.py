@@ -24,6 +24,7 @@ def make_model(objective_class=seq_gan.SeqGAN, vocabulary=None, **network_option
     )
 
 
+@pytest.mark.slow
 def test_save_and_load_keep_the_vocabulary_and_its_padding(tmp_path):
     model = make_model()
     model.compile()

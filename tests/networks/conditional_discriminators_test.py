@@ -17,6 +17,7 @@ def small_trunk(**kwargs):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("form", sorted(conditional.LABEL_FORMS))
 @pytest.mark.parametrize("kind", conditional_discriminators.CONDITIONINGS)
 @pytest.mark.parametrize("spectral_norm", [False, True])

@@ -80,6 +80,7 @@ def test_state_rows_can_be_gathered():
     )
 
 
+@pytest.mark.slow
 def test_sampling_compiles_with_xla():
     generator = tiny_transformer()
     uniforms = tf.constant(np.random.default_rng(0).random((4, sequences.LENGTH), np.float32))
@@ -122,6 +123,7 @@ def test_bad_settings_are_refused():
         generator.step(tf.zeros([2], tf.int32), generator.initial_state(2)[:2])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "objective_class, settings, adversarial_logs",
     [
