@@ -11,7 +11,9 @@ kgan invert runs/dcgan_digits/model.keras --input digits.npy --out inverted.npz
 
 Each subcommand is a module of this package with `HELP`, `add_arguments(parser)` and
 `run(args)`, registered by one line in `COMMANDS`. Mistakes are reported as one line,
-`kgan: error: ...` (see `kgan.cli.common`), never as a traceback. `kgan --help` imports no
+`kgan: error: ...` (see `kgan.cli.common`; exit 2 for usage, 1 for what cannot be read or
+written), never as a traceback; an error kgan did not foresee is a bug and keeps its traceback.
+No command replaces an existing `--out` unless given `--force`. `kgan --help` imports no
 TensorFlow, and the commands hide its start-up log lines unless given `--verbose`.
 """
 

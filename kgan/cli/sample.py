@@ -59,7 +59,8 @@ FORMATS = {
     ".gif": "with --interpolate: an animation, frame t the t-th step of every path (and back)",
 }
 # Any model's: a sequence model's extensions (`.npy` ids, `.txt`) are checked once it is loaded.
-EXTENSIONS = (*FORMATS, *sample_sequences.FORMATS)
+# dict.fromkeys: one of each (both kinds write .npy), in order.
+EXTENSIONS = tuple(dict.fromkeys((*FORMATS, *sample_sequences.FORMATS)))
 
 
 def add_arguments(parser):
@@ -232,6 +233,12 @@ def run(args):
         hide_native_logs=not args.verbose,
         raw_generator=args.raw_generator,
     )
+    if callable(getattr(model, "translate", None)):
+        raise common.CommandError(
+            f"{args.model!r} holds a {type(model).__name__}, an image-to-image model with no "
+            "latent space to sample; use `kgan translate MODEL --input IMAGES --out OUT`",
+            common.USAGE_ERROR,
+        )
     if sample_sequences.makes_tokens(model):
         for option, value in (
             ("--labels", args.labels),

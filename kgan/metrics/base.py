@@ -58,6 +58,13 @@ class FeatureMetric(keras.metrics.Metric):
 
     def __init__(self, feature_extractor=None, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
+        if feature_extractor is not None and not callable(feature_extractor):
+            # A name such as "inception_v3" is not resolved here: the metrics take networks.
+            raise TypeError(
+                f"feature_extractor must be callable (a network or function mapping samples to "
+                f"features), got {feature_extractor!r}; for a named extractor pass "
+                f"kgan.metrics.feature_extractors.get({feature_extractor!r})."
+            )
         self.feature_extractor = feature_extractor
         self.reset_state()
 
