@@ -30,6 +30,7 @@ from kgan.models import critic_terms
 from kgan.models import data_checks
 from kgan.models import fit_guards
 from kgan.models import generator_average
+from kgan.models import multi_worker
 from kgan.models import noise
 from kgan.models import saving
 from kgan.models import updates
@@ -414,7 +415,10 @@ class AdversarialModel(
         args, kwargs = fit_guards.fit_arguments(args, kwargs, self.terminate_on_non_finite)
         data_checks.check_fit_data(self, args, kwargs)
         self._restore_step_of_older_file()
-        history = super().fit(*args, **kwargs)
+        if multi_worker.active(self):  # Keras' fit fails there: kgan's own loop
+            history = multi_worker.fit(self, args, kwargs)
+        else:
+            history = super().fit(*args, **kwargs)
         fit_guards.fold_averages(self.optimized_networks())
         return history
 
