@@ -27,8 +27,9 @@ EPOCHS = 4
 BATCHES = 4
 
 
-def _stop_and_wait(run_dir, epoch, batch):
-    """A callback that, after `batch` of `epoch`, writes `run_dir/stopped` and waits forever."""
+def stop_and_wait(marker, epoch, batch):
+    """A callback that, after `batch` of `epoch`, writes the file `marker` and waits forever
+    (for the test that started the process to kill it there, mid-epoch)."""
     import keras
 
     class StopAndWait(keras.callbacks.Callback):
@@ -37,7 +38,7 @@ def _stop_and_wait(run_dir, epoch, batch):
 
         def on_train_batch_end(self, current, logs=None):
             if (self.current, current) == (epoch, batch):
-                with open(os.path.join(run_dir, "stopped"), "w") as file:
+                with open(marker, "w") as file:
                     file.write(f"{epoch} {batch}\n")
                 while True:  # the parent kills the process here, in the middle of the epoch
                     time.sleep(0.1)
@@ -65,7 +66,7 @@ def train(run_dir, epochs, stop=None):
     dataset = tf.data.Dataset.from_tensor_slices(images).batch(8)
     callbacks = [keras.callbacks.BackupAndRestore(os.path.join(run_dir, "backup"))]
     if stop is not None:
-        callbacks.append(_stop_and_wait(run_dir, *stop))
+        callbacks.append(stop_and_wait(os.path.join(run_dir, "stopped"), *stop))
     history = model.fit(dataset, epochs=epochs, verbose=0, callbacks=callbacks)
     state = {f"weight_{index}": weight.numpy() for index, weight in enumerate(model.weights)}
     for name, optimizer in model.network_optimizers.items():

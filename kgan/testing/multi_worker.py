@@ -18,6 +18,8 @@ import sys
 
 import numpy as np
 
+from kgan.testing import kill_resume
+
 GLOBAL_BATCH = 16
 NUM_EXAMPLES = 64
 EPOCHS = 2
@@ -64,32 +66,12 @@ def train(out, name, strategy, epochs=EPOCHS, backup=None, stop=None):
     if backup is not None:
         callbacks.append(keras.callbacks.BackupAndRestore(backup))
     if stop is not None:
-        callbacks.append(_stop_and_wait(os.path.join(out, f"stopped_{name}"), *stop))
+        callbacks.append(kill_resume.stop_and_wait(os.path.join(out, f"stopped_{name}"), *stop))
     history = model.fit(dataset, epochs=epochs, verbose=0, callbacks=callbacks)
     weights = {f"weight_{index}": np.asarray(w.numpy()) for index, w in enumerate(model.weights)}
     logs = {f"log_{key}": np.asarray(values, "float64") for key, values in history.history.items()}
     results = dict(step=model.step, epochs_run=len(history.epoch), **weights, **logs)
     np.savez(os.path.join(out, f"{name}.npz"), **results)
-
-
-def _stop_and_wait(marker, epoch, batch):
-    """A callback that, after `batch` of `epoch`, writes `marker` and waits forever."""
-    import time
-
-    import keras
-
-    class StopAndWait(keras.callbacks.Callback):
-        def on_epoch_begin(self, current, logs=None):
-            self.current = current
-
-        def on_train_batch_end(self, current, logs=None):
-            if (self.current, current) == (epoch, batch):
-                with open(marker, "w") as file:
-                    file.write("stopped\n")
-                while True:
-                    time.sleep(0.1)
-
-    return StopAndWait()
 
 
 def _environment():
