@@ -48,6 +48,9 @@ def latent_codes(num_images, latent_dim, seed=None, name="codes"):
         int(latent_dim),
         embeddings_initializer=keras.initializers.RandomNormal(seed=seed),
         name="embedding",
+        # float32 under mixed precision too: the codes are parameters read as they are (the
+        # sphere projection and the fitted Gaussian), as a generator's latent input is float32.
+        dtype="float32",
     )(indices)
     return keras.Model(indices, codes, name=name)
 
@@ -231,7 +234,8 @@ class GLO(adversarial_model.AdversarialModel):
     def call(self, inputs, training=None):
         """Samples for standard-normal `inputs`: the generator at `mean + L inputs`."""
         mean, factor = self._gaussian()
-        latent = tf.matmul(tf.convert_to_tensor(inputs, "float32"), factor, transpose_b=True)
+        # A cast, not a conversion: under a mixed policy Keras hands `call` bfloat16 inputs.
+        latent = tf.matmul(tf.cast(inputs, "float32"), factor, transpose_b=True)
         return super().call(latent + mean, training=training)
 
     def served_generator(self):

@@ -76,6 +76,9 @@ def with_translation_augment(
         fill_value=fill_value,
         interpolation=interpolation,
         name="augment",
+        # float32 under any policy: the projective transform it runs has no bfloat16 gradient
+        # on CPU, and the shift is no place to save compute.
+        dtype="float32",
     )(inputs[images_index])
     passed = [shifted if index == images_index else tensor for index, tensor in enumerate(inputs)]
     outputs = discriminator(passed if len(passed) > 1 else passed[0])

@@ -50,8 +50,12 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+
+
 def add_run_flags(parser, seed_help):
-    """Adds the flags every recipe has: `--seed`, `--out`, `--samples-every`, `--steps-per-epoch`.
+    """Adds the flags every recipe has: `--seed`, `--out`, `--samples-every`, `--steps-per-epoch`
+    and `--precision` (which `run_main` applies around `train`).
 
     Args:
         parser: The recipe's `Parser`.
@@ -64,6 +68,14 @@ def add_run_flags(parser, seed_help):
     )
     parser.add_argument(
         "--steps-per-epoch", type=int, help="steps per epoch, for quick runs; None: all the data"
+    )
+    parser.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="float32",
+        help="Keras dtype policy of the networks (weights stay float32): mixed_bfloat16 where "
+        "the hardware has it (recent GPUs, TPUs, AVX512-BF16/AMX CPUs), mixed_float16 with "
+        "loss scaling on older GPUs (default: float32)",
     )
 
 
@@ -253,7 +265,20 @@ def run_main(parse_flags, train, argv=None):
 
     try:
         flags = parse_flags(argv)
-        settings = train(flags)
+        # The policy must be set before the recipe builds its networks, and is put back after,
+        # so that a recipe called from Python leaves the caller's policy as it was.
+        previous = keras.config.dtype_policy()
+        keras.config.set_dtype_policy(flags.get("precision") or previous.name)
+        # Keras trims its own and TensorFlow's frames from tracebacks; `raised_by_own_check`
+        # needs the frame that really raised (and a bug report the whole traceback).
+        filtering = keras.config.is_traceback_filtering_enabled()
+        keras.config.disable_traceback_filtering()
+        try:
+            settings = train(flags)
+        finally:
+            keras.config.set_dtype_policy(previous)
+            if filtering:
+                keras.config.enable_traceback_filtering()
     except SystemExit as exit:  # --help
         return exit.code
     except callbacks.NonFiniteLossError as error:

@@ -94,6 +94,15 @@ def test_bad_input_is_one_line_with_its_exit_code(train, tmp_path, capsys, flags
     assert message in err, err
 
 
+def test_bfloat16_run_trains_float32_weights(train, tmp_path):
+    out = tmp_path / "run"
+    assert train.main([*TINY_RUN, "--out", str(out), "--precision", "mixed_bfloat16"]) == 0
+    model = keras.saving.load_model(out / "model.keras")
+    assert {weight.dtype for weight in model.generator.weights} == {"float32"}
+    assert model.generator.layers[1].dtype_policy.name == "mixed_bfloat16"
+    assert json.loads((out / "settings.json").read_text())["flags"]["precision"] == "mixed_bfloat16"
+
+
 def test_help_lists_the_flags(train, capsys):
     assert train.main(["--help"]) == 0
     help_text = capsys.readouterr().out

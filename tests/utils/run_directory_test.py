@@ -103,6 +103,22 @@ def test_a_kgan_check_is_a_one_line_usage_error(capsys):
     assert len(err.splitlines()) == 1 and "no_such_loss" in err
 
 
+def test_precision_is_the_policy_while_training_and_restored_after():
+    seen = []
+
+    def train(flags):
+        seen.append(keras.config.dtype_policy().name)
+        return result_settings(flags)
+
+    flags = {"out": "run", "precision": "mixed_bfloat16"}
+    assert run_directory.run_main(lambda argv: flags, train, []) == 0
+    assert seen == ["mixed_bfloat16"] and keras.config.dtype_policy().name == "float32"
+    parser = run_directory.Parser()
+    run_directory.add_run_flags(parser, "seed")
+    with pytest.raises(run_directory.UsageError, match="invalid choice"):
+        parser.parse_args(["--precision", "float8"])
+
+
 def test_run_main_prints_the_summary(capsys):
     assert run_directory.run_main(lambda argv: {"out": "run"}, result_settings, []) == 0
     assert (
