@@ -159,8 +159,9 @@ def from_paired_folders(
     scanned, skipped = folder.scan_images(
         [sources[name] for name in names] + [targets[name] for name in names]
     )
-    unreadable = {file_path for file_path, _ in skipped}
-    if len(unreadable) == 2 * len(names):
+    # Named apart from the `unreadable` option, which report_unreadable reads next.
+    unreadable_paths = {file_path for file_path, _ in skipped}
+    if len(unreadable_paths) == 2 * len(names):
         raise errors.DataError(f"None of the images in {source_dir} and {target_dir} can be read.")
     folder.report_unreadable(
         skipped, 2 * len(names), os.path.commonpath([source_dir, target_dir]), unreadable,
@@ -170,7 +171,7 @@ def from_paired_folders(
     names = [
         name
         for name in names
-        if sources[name] not in unreadable and targets[name] not in unreadable
+        if sources[name] not in unreadable_paths and targets[name] not in unreadable_paths
     ]
     source_paths = [sources[name] for name in names]
     target_paths = [targets[name] for name in names]

@@ -59,6 +59,26 @@ def test_unmatched_names_are_listed(tmp_path):
         paired.from_paired_folders(tmp_path / "a", tmp_path / "b", batch_size=1)
 
 
+def test_an_unreadable_file_drops_its_pair_or_is_refused(tmp_path):
+    for index in range(4):
+        write(tmp_path / "a" / f"{index}.png", pixels(index))
+        write(tmp_path / "b" / f"{index}.png", 255 - pixels(index))
+    (tmp_path / "b" / "2.png").write_bytes(b"not a PNG")
+    with pytest.warns(UserWarning, match=r"Skipped 1 of 8 files \(each skipped with its pair\)"):
+        dataset = paired.from_paired_folders(tmp_path / "a", tmp_path / "b", batch_size=1)
+    source, target = as_arrays(dataset)
+    assert len(source) == 3  # the pair of the broken target is left out
+    np.testing.assert_allclose(target, -source, atol=1e-6)
+    for loader in (
+        lambda: paired.from_paired_folders(tmp_path / "a", tmp_path / "b", unreadable="error"),
+        lambda: paired.from_side_by_side(tmp_path / "b", unreadable="error"),
+    ):
+        refused = r"1 of \d+ (image )?files .*cannot be read"
+        with pytest.raises(errors.DataError, match=refused) as info:
+            loader()
+        assert "2.png" in str(info.value)
+
+
 def test_side_by_side_splits_in_the_middle(tmp_path):
     for index in range(4):
         write(tmp_path / f"{index}.png", np.concatenate([pixels(index), 255 - pixels(index)], 1))
