@@ -195,7 +195,7 @@ def save_png(path, image):
     'samples/epoch_0001.png'
     """
     pil_image = _pil_image(image)
-    return _write_atomically(path, lambda file: pil_image.save(file, format="PNG"))
+    return atomic.write_file(path, lambda file: pil_image.save(file, format="PNG"))
 
 
 def save_gif(path, frames, frame_ms=120, loop=True):
@@ -233,7 +233,7 @@ def save_gif(path, frames, frame_ms=120, loop=True):
             **options,
         )
 
-    return _write_atomically(path, write)
+    return atomic.write_file(path, write)
 
 
 def _pil_image(image):
@@ -253,8 +253,3 @@ def _pil_image(image):
         f"`image` must have shape [H, W] or [H, W, C] with C in {SUPPORTED_CHANNELS}, got "
         f"shape {image.shape}. To save a batch, tile it with `make_grid` first."
     )
-
-
-def _write_atomically(path, write_fn):
-    """Calls `write_fn(binary file)` on a temporary file beside `path`, then renames it there."""
-    return atomic.write_file(path, write_fn)
