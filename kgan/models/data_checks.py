@@ -90,8 +90,9 @@ def _check_images(owner, images, where, index):
             f"{_span(array)}), but kgan's generators make float images in [-1, 1] (tanh); "
             f"the discriminator would tell them apart by range alone. {_SCALING_FIX}"
         )
-    if not np.isfinite(array).all():
-        bad = int(np.size(array) - np.isfinite(array).sum())
+    finite = np.isfinite(array)  # once: the array may be the whole training set
+    if not finite.all():
+        bad = int(finite.size - np.count_nonzero(finite))
         raise ValueError(
             f"{owner}.fit: {part} holds {bad} NaN or infinite value(s). Clean or drop those "
             "images before training."
