@@ -92,7 +92,7 @@ def source_images(source, shape):
 
 
 def export_all(model, folder, images=None, quantize=QUANTIZATIONS):
-    """Exports `model` to a SavedModel and one `.tflite` per quantization, unchecked.
+    """Exports `model` to a SavedModel, one `.tflite` per quantization and ONNX, unchecked.
 
     Args:
         model: a kgan model.
@@ -110,7 +110,7 @@ def export_all(model, folder, images=None, quantize=QUANTIZATIONS):
     return export.export_generator(
         model,
         folder,
-        format=["saved_model", "tflite"],
+        format=["saved_model", "tflite", "onnx"],
         quantize=list(quantize),
         representative_data=representative,
         num_representative=NUM_CALIBRATION,

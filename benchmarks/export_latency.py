@@ -1,11 +1,14 @@
 """How fast does one image come out of each exported artefact, against the Keras model?
 
 For each model (`NAME=PATH`, repeatable), in one process: exports it with
-`kgan.export.export_generator` (SavedModel and `.tflite` in float32, float16, dynamic-range
-and int8) into a temporary folder, then times single-image generation (batch 1) on this CPU:
+`kgan.export.export_generator` (SavedModel, ONNX, and `.tflite` in float32, float16,
+dynamic-range and int8) into a temporary folder, then times single-image generation (batch 1)
+on this CPU:
 
 - **keras** (the baseline): `generator(inputs, training=False)`, eager, float output;
 - **saved_model**: the `generate` / `translate` signature of `tf.saved_model.load(...)`;
+- **onnx**: the same signature converted to ONNX, in onnxruntime (CPU provider, `--threads`
+  intra-op threads, as LiteRT);
 - **tflite_***: the same signature in the LiteRT interpreter (`ai_edge_litert`), with
   `--threads` threads (default 1: on a busy 2-core machine, 2 threads made the int8 models
   10-40x slower and bimodal, 0.2 ms or 10 ms a call, as LiteRT's worker threads wait for a core).
@@ -48,6 +51,7 @@ def contenders(model, path, spec, report, inputs, threads):
     from ai_edge_litert import interpreter as litert
 
     from kgan.export import exporter
+    from kgan.export import onnx_format
     from kgan.export import saved_model
     from kgan.export import signatures
 
@@ -70,6 +74,13 @@ def contenders(model, path, spec, report, inputs, threads):
         if artefact.format == "saved_model":
             function = saved_model.load(artefact.path).signatures[signature]
             calls[name] = (artefact.size_bytes, lambda function=function: function(**tensors))
+        elif artefact.format == "onnx":
+            session = onnx_format.load(artefact.path, threads=threads)
+            feed = {onnx_format.onnx_input_name(key): value for key, value in inputs.items()}
+            calls[name] = (
+                artefact.size_bytes,
+                lambda session=session, feed=feed: session.run(None, feed),
+            )
         else:
             interpreter = litert.Interpreter(model_path=artefact.path, num_threads=threads)
             runner = interpreter.get_signature_runner(signature)

@@ -46,6 +46,7 @@ import machine  # noqa: E402
 BARS = {
     "saved_model": ("max <= 1", lambda figures, ratio: figures["max_error"] <= 1),
     "tflite": ("max <= 1", lambda figures, ratio: figures["max_error"] <= 1),
+    "onnx": ("max <= 1", lambda figures, ratio: figures["max_error"] <= 1),
     "tflite_float16": ("PSNR >= 40", lambda figures, ratio: figures["psnr"] >= 40),
     "tflite_dynamic": ("reported", lambda figures, ratio: None),
     "tflite_int8": (
@@ -58,6 +59,7 @@ BARS = {
 def measure(name, path, source, num, seed):
     """Exports the model at `path` and returns one row per artefact."""
     from kgan.export import litert_runner
+    from kgan.export import onnx_format
     from kgan.export import parity
     from kgan.export import saved_model
     from kgan.export import signatures
@@ -84,6 +86,12 @@ def measure(name, path, source, num, seed):
 
                 def run(signature, inputs, loaded=loaded):
                     return saved_model.run(loaded, signature, inputs)
+            elif artefact.format == "onnx":
+                session = onnx_format.load(artefact.path)
+                names = signatures.DETERMINISTIC_SIGNATURES[spec.kind]
+
+                def run(signature, inputs, session=session):
+                    return onnx_format.run(session, inputs)
             else:
                 interpreter = litert_runner.load(artefact.path)
                 names = tuple(litert_runner.signature_names(interpreter))

@@ -1,10 +1,11 @@
-"""`kgan export`: a saved model's generator as a SavedModel and LiteRT models, parity checked.
+"""`kgan export`: a saved model's generator as SavedModel, LiteRT and ONNX models, parity checked.
 
 ```
 kgan export runs/dcgan_digits/model.keras --format saved_model,tflite --out exported/
 kgan export runs/dcgan_digits/model.keras --format tflite --quantize float16,int8 --out exported/
 kgan export runs/pix2pix_facades/model.keras --format tflite --quantize int8 \\
     --representative sources.npy --out exported/
+kgan export runs/dcgan_digits/model.keras --format onnx --out exported/   # the onnx extra
 kgan export runs/cyclegan_horses/model.keras --direction b2a --out exported/
 kgan export runs/seqgan_oracle/model.keras --format saved_model,tflite --top-k 20 --out exported/
 ```
@@ -25,7 +26,8 @@ from kgan.cli import common
 from kgan.cli import loading
 from kgan.cli import quiet
 
-HELP = "export a saved model's generator to SavedModel / LiteRT, with parity checks"
+HELP = "export a saved model's generator to SavedModel / LiteRT / ONNX, with parity checks"
+FORMATS = ("saved_model", "tflite", "onnx")
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
 
 
@@ -36,7 +38,8 @@ def add_arguments(parser):
     parser.add_argument(
         "--format",
         default="saved_model",
-        help="comma-separated: saved_model, tflite (default: saved_model)",
+        help="comma-separated: saved_model, tflite (the litert extra), onnx (the onnx extra) "
+        "(default: saved_model)",
     )
     parser.add_argument(
         "--quantize",
@@ -106,8 +109,9 @@ def run(args):
     """Exports `args.model` into `args.out` and prints the parity report."""
     from kgan import export
     from kgan.export import litert_runner
+    from kgan.export import onnx_format
 
-    formats = _names(args.format, ("saved_model", "tflite"), "--format")
+    formats = _names(args.format, FORMATS, "--format")
     quantize = [
         None if name == "none" else name
         for name in _names(args.quantize, QUANTIZATIONS, "--quantize")
@@ -165,7 +169,10 @@ def run(args):
             message, common.USAGE_ERROR if usage else common.RUN_ERROR
         ) from None
     except ImportError as error:
-        if str(error) != litert_runner.MISSING_INTERPRETER:
+        missing_extra = str(error) == litert_runner.MISSING_INTERPRETER or str(error).startswith(
+            onnx_format.MISSING
+        )
+        if not missing_extra:
             raise
         raise common.CommandError(str(error)) from None
     except OSError as error:
@@ -176,7 +183,8 @@ def run(args):
 
 def _check_no_earlier_export(folder, force):
     """Refuses (without `--force`) a folder that already holds artefacts of `kgan export`:
-    SavedModels and `.tflite` files would be replaced. Other files may share the folder."""
+    SavedModels, `.tflite` and `.onnx` files would be replaced. Other files may share the
+    folder."""
     if os.path.exists(folder) and not os.path.isdir(folder):
         raise common.CommandError(f"--out {folder!r} is a file, not a folder")
     if force or not os.path.isdir(folder):
@@ -184,7 +192,8 @@ def _check_no_earlier_export(folder, force):
     earlier = sorted(
         name
         for name in os.listdir(folder)
-        if name.startswith("saved_model") or (name.startswith("generator") and ".tflite" in name)
+        if name.startswith("saved_model")
+        or (name.startswith("generator") and (".tflite" in name or ".onnx" in name))
     )
     if earlier:
         raise common.CommandError(

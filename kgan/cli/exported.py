@@ -1,4 +1,4 @@
-"""Exported artefacts (a SavedModel folder or a `.tflite` file) as models `kgan` can run.
+"""Exported artefacts (a SavedModel folder, a `.tflite` or `.onnx` file) as models `kgan` runs.
 
 `kgan sample` and `kgan translate` take what `kgan export` wrote as well as a `.keras` file, so
 a user can look at the very artefact they ship. `load` returns a thin adapter with the methods
@@ -35,23 +35,26 @@ from kgan.utils import images as images_lib
 
 
 def is_exported(path):
-    """Whether `path` names an exported artefact: a `.tflite` file or a SavedModel folder."""
+    """Whether `path` names an exported artefact: a `.tflite` or `.onnx` file, or a SavedModel
+    folder."""
     if os.path.isdir(path):
         return os.path.isfile(os.path.join(path, "saved_model.pb"))
-    return path.lower().endswith(".tflite")
+    return path.lower().endswith((".tflite", ".onnx"))
 
 
 def load(path, hide_native_logs=False):
     """The adapter for the artefact at `path`, or a `CommandError` saying why it cannot load.
 
     Args:
-        path: A SavedModel folder or a `.tflite` file.
+        path: A SavedModel folder, a `.tflite` file or an `.onnx` file (the `onnx` extra).
         hide_native_logs: Keep LiteRT's own stderr lines (its XNNPACK notice) off the terminal
             while a `.tflite` model loads and runs (see `kgan.cli.quiet`); its errors still
             reach the caller, as exceptions. Defaults to `False`.
     """
     if os.path.isdir(path):
         run_fn, inputs = _load_saved_model(path)
+    elif path.lower().endswith(".onnx"):
+        run_fn, inputs = _load_onnx(path)
     else:
         run_fn, inputs = _load_tflite(path, hide_native_logs)
     if "translate" in inputs:
@@ -122,6 +125,42 @@ def _load_tflite(path, hide_native_logs=False):
             return litert_runner.run(interpreter, signature, feed)
 
     return run, inputs
+
+
+# onnxruntime's type names of the inputs a kgan export has.
+_ONNX_TYPES = {"tensor(float)": np.float32, "tensor(int32)": np.int32, "tensor(uint8)": np.uint8}
+
+
+def _load_onnx(path):
+    """`(run(signature, inputs), {signature: {input: (shape, dtype)}})` of an `.onnx` file.
+
+    Its one graph is `translate` when it takes source images, else `generate`; inputs are named
+    as the SavedModel signature's (see `kgan.export.onnx_format.onnx_input_name`).
+    """
+    if not os.path.isfile(path):
+        raise common.CommandError(f"{path!r} is not a file")
+    from kgan.export import onnx_format
+
+    try:
+        session = onnx_format.load(path)
+    except ImportError as error:
+        raise common.CommandError(str(error)) from None
+    except Exception as error:  # onnxruntime reports a corrupt file as its own exception types
+        raise common.CommandError(
+            f"cannot load an ONNX model from {path!r}: {common.one_line(error)}"
+        ) from None
+    renamed = {onnx_format.onnx_input_name(name): name for name in onnx_format.RENAMED_INPUTS}
+    specs = {}
+    for item in session.get_inputs():
+        shape = tuple(size if isinstance(size, int) else -1 for size in item.shape)
+        specs[renamed.get(item.name, item.name)] = (shape, _ONNX_TYPES.get(item.type, np.float32))
+    translates = any(item.name in renamed for item in session.get_inputs())
+    signature = "translate" if translates else "generate"
+
+    def run(name, feed):
+        return onnx_format.run(session, feed)
+
+    return run, {signature: specs}
 
 
 class ExportedGenerator:

@@ -43,7 +43,7 @@ def load_model(path, exported_ok=False, hide_native_logs=False, raw_generator=Fa
         if exported_ok:
             raise common.CommandError(
                 f"{path!r} is a directory but not an exported SavedModel (no saved_model.pb "
-                "in it); give a .keras file, a SavedModel folder or a .tflite file"
+                "in it); give a .keras file, a SavedModel folder, a .tflite or .onnx file"
             )
         raise common.CommandError(f"{path!r} is a directory, not a .keras model file")
     try:

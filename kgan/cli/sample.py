@@ -31,8 +31,8 @@ model cycles through all its classes (0, 1, ..., num_classes - 1, 0, ...); an at
 needs `--labels`. Sample `i` always gets the `i`-th latent vector of `--seed`, whatever its
 label.
 
-The model may also be an artefact of `kgan export`, a SavedModel folder or a `.tflite` file,
-to check what you ship: its `generate` signature gets the latent vectors `--seed` gives the
+The model may also be an artefact of `kgan export`, a SavedModel folder, a `.tflite` or an `.onnx`
+file, to check what you ship: its `generate` signature gets the latent vectors `--seed` gives the
 `.keras` model, so the samples match it to a pixel level or so (see `kgan.cli.exported`). An
 exported class-id model does not record its number of classes: give `--labels`.
 """
@@ -68,7 +68,7 @@ def add_arguments(parser):
     parser.add_argument(
         "model",
         help="a model saved by kgan, e.g. runs/dcgan_digits/model.keras, or one exported by "
-        "`kgan export` (a SavedModel folder or a .tflite file)",
+        "`kgan export` (a SavedModel folder, a .tflite or .onnx file)",
     )
     parser.add_argument(
         "--num",

@@ -24,8 +24,8 @@ The generator runs in inference mode, so Pix2Pix's dropout is off and the output
 deterministic. The paper keeps dropout on at test time as the model's noise: `--dropout`
 does that, with the noise drawn from `--seed`.
 
-The model may also be an artefact of `kgan export`, a SavedModel folder or a `.tflite` file,
-to check what you ship (see `kgan.cli.exported`). It translates one way (the direction it was
+The model may also be an artefact of `kgan export`, a SavedModel folder, a `.tflite` or an `.onnx`
+file, to check what you ship (see `kgan.cli.exported`). It translates one way (the direction it was
 exported in) with dropout off, and takes uint8 pixels: float sources are rounded to them.
 """
 
@@ -61,7 +61,7 @@ def add_arguments(parser):
     parser.add_argument(
         "model",
         help="a model saved by kgan, e.g. runs/pix2pix/model.keras, or one exported by "
-        "`kgan export` (a SavedModel folder or a .tflite file)",
+        "`kgan export` (a SavedModel folder, a .tflite or .onnx file)",
     )
     parser.add_argument(
         "--input",

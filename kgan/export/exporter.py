@@ -1,4 +1,4 @@
-"""`export_generator`: a kgan model's generator as a SavedModel and LiteRT models, checked.
+"""`export_generator`: a kgan model's generator as SavedModel, LiteRT and ONNX models, checked.
 
 Each artefact is written under a temporary name, run beside the Keras generator on fixed
 seeded inputs (see `parity.py`), and moved into place only when every artefact of the call
@@ -13,6 +13,7 @@ import tempfile
 import numpy as np
 
 from kgan.export import litert_runner
+from kgan.export import onnx_format
 from kgan.export import parity
 from kgan.export import saved_model
 from kgan.export import signatures as signatures_lib
@@ -20,7 +21,7 @@ from kgan.export import tflite
 from kgan.export import vocabulary_file
 from kgan.utils import atomic
 
-FORMATS = ("saved_model", "tflite")
+FORMATS = ("saved_model", "tflite", "onnx")
 # Examples run through every signature of every artefact for the parity figures.
 PARITY_EXAMPLES = 8
 # Sequences for a token generator's: many, so that one near-tie that LiteRT's rounding breaks
@@ -109,21 +110,22 @@ def export_generator(
     """Exports the generator of a kgan model for serving, checking parity with Keras.
 
     Writes into the folder `path`: `saved_model/` (signatures `generate` and `sample`, or
-    `translate`; see `kgan.export.signatures`; a token generator's take per-token uniforms
-    and return int32 token ids) and `generator.tflite`,
-    `generator_<quantize>.tflite` (LiteRT, built-in ops only, `generate` or `translate`). A
-    model with several generators names them (CycleGAN: `saved_model_a2b/`,
-    `generator_a2b.tflite`), so both directions can share a folder. Every artefact gets a
-    `<artefact>.parity.json` beside it, and a token generator with a vocabulary a
-    `<artefact>.vocabulary.json` (see `kgan.export.vocabulary_file`), so its ids can be read
-    as words.
+    `translate`; see `kgan.export.signatures`; a token generator's take per-token uniforms and
+    return int32 token ids) and `generator.tflite`, `generator_<quantize>.tflite` (LiteRT, built-in
+    ops only, `generate` or `translate`), and `generator.onnx` (ONNX opset 17, the same one
+    signature; see `kgan.export.onnx_format`). A model with several generators names them (CycleGAN:
+    `saved_model_a2b/`, `generator_a2b.tflite`, `generator_a2b.onnx`), so both directions can share
+    a folder. Every artefact gets a `<artefact>.parity.json` beside it, and a token generator with a
+    vocabulary a `<artefact>.vocabulary.json` (see `kgan.export.vocabulary_file`), so its ids can be
+    read as words.
 
     Args:
         model: a kgan objective (`kgan.GAN`, `ConditionalGAN`, `Pix2Pix`, `CycleGAN`, a
             sequence GAN such as `kgan.SeqGAN`, or any `kgan.models.AdversarialModel` with
             `served_generator`).
         path: the output folder (created if missing; artefacts there are replaced).
-        format: `"saved_model"`, `"tflite"` or a list of both. Defaults to `"saved_model"`.
+        format: `"saved_model"`, `"tflite"`, `"onnx"` or a list of them. Defaults to
+            `"saved_model"`.
         quantize: LiteRT only: `None` (float32), `"float16"`, `"dynamic"`, `"int8"`, or a list of
             them for one `.tflite` file each. Defaults to `None`.
         representative_data: source images (array `[N, H, W, C]`, uint8 or float in [-1, 1], or
@@ -153,8 +155,10 @@ def export_generator(
         ValueError: a model that cannot be exported, or a bad argument.
         parity.ParityError: an artefact missed its threshold (nothing is written then).
         ImportError: `"tflite"` is in `format` but the LiteRT interpreter, which checks each
-            `.tflite` file, is not installed (the `litert` extra); raised before any work.
-        tflite.UnsupportedOpError: the generator uses an op LiteRT has no built-in kernel for
+            `.tflite` file, is not installed (the `litert` extra), or `"onnx"` is and tf2onnx
+            or onnxruntime is not (the `onnx` extra); raised before any work.
+        tflite.UnsupportedOpError: the generator uses an op LiteRT has no built-in kernel for,
+            or (for `"onnx"`) one ONNX has no operator for
             (a `ValueError` naming the op; nothing is written).
 
     Example:
@@ -183,6 +187,8 @@ def export_generator(
     if "tflite" in formats:
         # Every .tflite file is checked with the interpreter: fail before writing anything.
         litert_runner.interpreter_module()
+    if "onnx" in formats:
+        onnx_format.modules()  # tf2onnx converts, onnxruntime checks: both before any work
     translation = spec.kind == "translation"
     images = calibration_images = None
     if translation and representative_data is not None:
@@ -251,6 +257,25 @@ def export_generator(
                     staged_file,
                     os.path.join(path, f"{name}.tflite"),
                     lambda name, inputs, it=interpreter: litert_runner.run(it, name, inputs),
+                    (signature,),
+                    images,
+                    seed,
+                    parity_threshold,
+                )
+            )
+        if "onnx" in formats:
+            signature = signatures_lib.DETERMINISTIC_SIGNATURES[spec.kind][0]
+            staged_file = os.path.join(staging, f"generator{suffix}.onnx")
+            atomic.write_bytes(staged_file, onnx_format.convert(staged_model, signature))
+            session = onnx_format.load(staged_file)
+            staged.append(
+                _check(
+                    spec,
+                    "onnx",
+                    None,
+                    staged_file,
+                    os.path.join(path, f"generator{suffix}.onnx"),
+                    lambda name, inputs, it=session: onnx_format.run(it, inputs),
                     (signature,),
                     images,
                     seed,

@@ -27,7 +27,7 @@ import numpy as np
 from kgan.utils import atomic
 
 
-def _per_artefact(saved_model, tflite, float16, quantized):
+def _per_artefact(saved_model, tflite, float16, quantized, onnx=None):
     """A table of default thresholds keyed by `(format, quantize)`, one entry per artefact.
 
     Both tables below are built by it, so every artefact `export_generator` writes has defaults
@@ -39,6 +39,8 @@ def _per_artefact(saved_model, tflite, float16, quantized):
         ("tflite", "float16"): float16,
         ("tflite", "dynamic"): quantized,
         ("tflite", "int8"): dict(quantized),
+        # onnxruntime's float32 kernels round like LiteRT's float32 ones.
+        ("onnx", None): dict(tflite if onnx is None else onnx),
     }
 
 

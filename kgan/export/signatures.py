@@ -54,6 +54,9 @@ SIGNATURES = {
     "translation": ("translate",),
     "tokens": ("generate", "sample"),
 }
+# The one signature of each kind without a random op: what LiteRT and ONNX serve (their
+# runtimes have no TensorFlow's stateless Philox generator, which `sample` draws with).
+DETERMINISTIC_SIGNATURES = {kind: names[:1] for kind, names in SIGNATURES.items()}
 # What each kind's signatures return.
 OUTPUTS = {"tokens": "tokens"}  # every other kind: "images"
 # Decoding settings a token generator is exported with (fixed in its graph).

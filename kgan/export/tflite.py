@@ -30,20 +30,17 @@ import warnings
 import numpy as np
 import tensorflow as tf
 
+from kgan.export import signatures
+
 QUANTIZATIONS = (None, "float16", "dynamic", "int8")
 
 # Signatures LiteRT can serve (see the module docstring), by `GeneratorSpec.kind`.
-SIGNATURES = {
-    "unconditional": ("generate",),
-    "classes": ("generate",),
-    "attributes": ("generate",),
-    "translation": ("translate",),
-    "tokens": ("generate",),
-}
+SIGNATURES = signatures.DETERMINISTIC_SIGNATURES
 
 
 class UnsupportedOpError(ValueError):
-    """The generator uses TensorFlow ops that have no LiteRT built-in kernel."""
+    """The generator uses TensorFlow ops the target has no equivalent for (a LiteRT built-in
+    kernel, or an ONNX operator: `kgan.export.onnx_format` raises it too)."""
 
 
 def check_quantize(quantize):

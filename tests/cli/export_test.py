@@ -41,7 +41,7 @@ def test_export_pix2pix_int8_with_representative(tmp_path, capsys):
 def test_usage_errors(model_path, tmp_path, capsys):
     out = tmp_path / "out"
     for extra, message in [
-        (["--format", "onnx"], "--format 'onnx'"),
+        (["--format", "coreml"], "--format 'coreml'"),
         (["--quantize", "int4", "--format", "tflite"], "--quantize 'int4'"),
         (["--quantize", "int8"], "add tflite to --format"),
     ]:
@@ -86,3 +86,31 @@ def test_tflite_without_the_litert_extra_is_one_line_naming_it(
     assert not out.exists()  # refused before any work
     run(["export", model_path, "--format", "saved_model", "--out", out], capsys)  # needs no LiteRT
     assert (out / "saved_model" / "saved_model.pb").exists()
+
+
+@pytest.mark.parametrize("missing", ["tf2onnx", "onnxruntime"])
+def test_onnx_without_the_onnx_extra_is_one_line_naming_it(
+    model_path, tmp_path, capsys, monkeypatch, missing
+):
+    monkeypatch.setitem(sys.modules, missing, None)
+    out = tmp_path / "exported"
+    code, line = run_error(["export", model_path, "--format", "onnx", "--out", out], capsys)
+    assert code == cli.RUN_ERROR and 'pip install "kgan[onnx]"' in line and missing in line
+    assert not out.exists()  # refused before any work
+
+
+def test_export_onnx_runs_in_onnxruntime_and_refuses_to_overwrite(model_path, tmp_path, capsys):
+    from kgan.export import onnx_format
+
+    out = tmp_path / "exported"
+    printed = run(["export", model_path, "--format", "onnx", "--out", out], capsys)
+    assert "Exported 1 artefacts" in printed and "onnx" in printed
+    report = json.loads((out / "generator.onnx.parity.json").read_text())
+    assert report["format"] == "onnx" and report["figures"]["max_error"] <= 1
+    session = onnx_format.load(out / "generator.onnx")
+    images = onnx_format.run(session, {"z": np.zeros((3, 8), np.float32)})["images"]
+    assert images.shape == (3, 8, 8, 1) and images.dtype == np.uint8
+    before = (out / "generator.onnx").read_bytes()
+    code, line = run_error(["export", model_path, "--format", "onnx", "--out", out], capsys)
+    assert code == cli.USAGE_ERROR and "generator.onnx" in line and "--force" in line
+    assert (out / "generator.onnx").read_bytes() == before

@@ -1,4 +1,5 @@
-"""Tests for kgan/cli/exported.py: `kgan sample` / `kgan translate` on exported artefacts."""
+"""Tests for kgan/cli/exported.py: `kgan sample` / `kgan translate` on exported artefacts
+(SavedModel, LiteRT and ONNX)."""
 
 import keras
 import numpy as np
@@ -10,14 +11,17 @@ from kgan.testing.cli import run
 from kgan.testing.cli import run_error
 from kgan.utils import images as images_lib
 
-ARTEFACTS = ("saved_model", "generator.tflite")
+ARTEFACTS = ("saved_model", "generator.tflite", "generator.onnx")
 
 
 def _export(model_path, folder):
     from kgan import export
 
     export.export_generator(
-        keras.saving.load_model(model_path), folder, format=["saved_model", "tflite"], verbose=False
+        keras.saving.load_model(model_path),
+        folder,
+        format=["saved_model", "tflite", "onnx"],
+        verbose=False,
     )
     return folder
 
@@ -74,14 +78,16 @@ def test_class_id_export_needs_labels(tmp_path, capsys):
 
     model_path = str(tmp_path / "model.keras")
     conditional.tiny_image_conditional_gan(8, num_classes=3, seed=3).save(model_path)
-    artefact = _export(model_path, tmp_path / "exported") / "generator.tflite"
-    code, line = run_error(["sample", artefact, "--out", tmp_path / "a.npy"], capsys)
-    assert code == cli.USAGE_ERROR and "--labels" in line
-    out = tmp_path / "b.npy"
-    run(["sample", artefact, "--labels", "2,0", "--num", 4, "--seed", 1, "--out", out], capsys)
+    folder = _export(model_path, tmp_path / "exported")
     labels = np.array([2, 0, 2, 0])
     expected = keras.saving.load_model(model_path).generate(labels, seed=1)
-    assert _levels_apart(np.load(out), expected) <= 1
+    for artefact in (folder / "generator.tflite", folder / "generator.onnx"):
+        code, line = run_error(["sample", artefact, "--out", tmp_path / "a.npy"], capsys)
+        assert code == cli.USAGE_ERROR and "--labels" in line
+        out = tmp_path / f"{artefact.name}.npy"
+        argv = ["sample", artefact, "--labels", "2,0", "--num", 4, "--seed", 1, "--out", out]
+        run(argv, capsys)
+        assert _levels_apart(np.load(out), expected) <= 1
 
 
 def test_a_folder_that_is_not_a_saved_model(tmp_path, capsys):
@@ -95,10 +101,18 @@ def test_a_corrupt_tflite_file(tmp_path, capsys):
     assert code == cli.RUN_ERROR and "cannot load a LiteRT model" in line
 
 
+def test_a_corrupt_onnx_file(tmp_path, capsys):
+    (tmp_path / "bad.onnx").write_bytes(b"not a protobuf")
+    code, line = run_error(["sample", tmp_path / "bad.onnx", "--out", tmp_path / "a.npy"], capsys)
+    assert code == cli.RUN_ERROR and "cannot load an ONNX model" in line
+    assert not (tmp_path / "a.npy").exists()
+
+
 def test_the_wrong_command_for_the_artefact(gan, pix2pix, tmp_path, capsys):
-    argv = ["sample", pix2pix[1] / "generator.tflite", "--out", tmp_path / "a.npy"]
-    code, line = run_error(argv, capsys)
-    assert code == cli.USAGE_ERROR and "kgan translate" in line
+    for artefact in ("generator.tflite", "generator.onnx"):
+        argv = ["sample", pix2pix[1] / artefact, "--out", tmp_path / "a.npy"]
+        code, line = run_error(argv, capsys)
+        assert code == cli.USAGE_ERROR and "kgan translate" in line
     np.save(tmp_path / "sources.npy", np.zeros((1, 8, 8, 1), np.uint8))
     argv = ["translate", gan[1] / "saved_model", "--input", tmp_path / "sources.npy"]
     code, line = run_error(argv + ["--out", tmp_path / "b.npy"], capsys)

@@ -121,7 +121,7 @@ def test_parity_failure_raises_and_writes_nothing(tmp_path):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"format": "onnx"}, "format must be one of"),
+        ({"format": "coreml"}, "format must be one of"),
         ({"format": "tflite", "quantize": "int4"}, "quantize must be one of"),
         ({"quantize": "float16"}, "add 'tflite' to format"),
         ({"parity_threshold": 3}, "parity_threshold must be"),
