@@ -6,6 +6,7 @@ kgan export runs/dcgan_digits/model.keras --format tflite --quantize float16,int
 kgan export runs/pix2pix_facades/model.keras --format tflite --quantize int8 \\
     --representative sources.npy --out exported/
 kgan export runs/dcgan_digits/model.keras --format onnx --out exported/   # the onnx extra
+kgan export runs/dcgan_digits/model.keras --format web --out exported/    # exported/web/: a page
 kgan export runs/cyclegan_horses/model.keras --direction b2a --out exported/
 kgan export runs/seqgan_oracle/model.keras --format saved_model,tflite --top-k 20 --out exported/
 ```
@@ -27,7 +28,7 @@ from kgan.cli import loading
 from kgan.cli import quiet
 
 HELP = "export a saved model's generator to SavedModel / LiteRT / ONNX, with parity checks"
-FORMATS = ("saved_model", "tflite", "onnx")
+FORMATS = ("saved_model", "tflite", "onnx", "web")
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
 
 
@@ -38,14 +39,21 @@ def add_arguments(parser):
     parser.add_argument(
         "--format",
         default="saved_model",
-        help="comma-separated: saved_model, tflite (the litert extra), onnx (the onnx extra) "
-        "(default: saved_model)",
+        help="comma-separated: saved_model, tflite (the litert extra), onnx (the onnx extra), web "
+        "(a static folder web/ with a page that runs the ONNX model in the browser; the onnx "
+        "extra) (default: saved_model)",
     )
     parser.add_argument(
         "--quantize",
         default="none",
         help=f"tflite only, comma-separated: {', '.join(QUANTIZATIONS)}, one .tflite each "
         "(default: none = float32)",
+    )
+    parser.add_argument(
+        "--web-runtime",
+        default=None,
+        help="--format web: onnxruntime-web as a .tgz of `npm pack onnxruntime-web` or a folder "
+        "of its dist files (default: downloaded once from the npm registry and cached)",
     )
     parser.add_argument(
         "--representative",
@@ -110,6 +118,7 @@ def run(args):
     from kgan import export
     from kgan.export import litert_runner
     from kgan.export import onnx_format
+    from kgan.export import web
 
     formats = _names(args.format, FORMATS, "--format")
     quantize = [
@@ -159,6 +168,7 @@ def run(args):
                 top_p=args.top_p,
                 parity_threshold=thresholds or None,
                 verbose=False,
+                web_runtime=args.web_runtime,
             )
     except ValueError as error:  # ParityError included: the figures are in the message
         message = common.one_line(error).replace("representative_data=", "--representative ")
@@ -175,10 +185,18 @@ def run(args):
         if not missing_extra:
             raise
         raise common.CommandError(str(error)) from None
+    except web.WebRuntimeError as error:  # an OSError, but not one of writing --out
+        raise common.CommandError(f"--format web: {common.one_line(error)}") from None
     except OSError as error:
         raise common.CommandError(f"cannot write {args.out!r}: {common.one_line(error)}") from None
     print(report)
     print(f"Exported {len(report.artefacts)} artefacts to {args.out}")
+    for artefact in report.artefacts:
+        if artefact.format == "web":
+            print(
+                f"Open the page: python -m http.server --directory {artefact.path} 8000, then "
+                "http://localhost:8000"
+            )
 
 
 def _check_no_earlier_export(folder, force):
@@ -192,7 +210,7 @@ def _check_no_earlier_export(folder, force):
     earlier = sorted(
         name
         for name in os.listdir(folder)
-        if name.startswith("saved_model")
+        if name.startswith(("saved_model", "web"))
         or (name.startswith("generator") and (".tflite" in name or ".onnx" in name))
     )
     if earlier:

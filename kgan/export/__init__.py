@@ -1,4 +1,5 @@
-"""Deployment: export a kgan generator as a SavedModel and LiteRT models, checked for parity.
+"""Deployment: export a kgan generator as SavedModel, LiteRT and ONNX models (and a web page),
+checked for parity.
 
 ```python
 report = kgan.export.export_generator(
@@ -9,8 +10,8 @@ print(report.paths)
 
 The exported models take plain inputs (latent vectors, labels, uint8 images) and return uint8
 images `[N, H, W, C]`; see `kgan.export.signatures` for the serving signatures,
-`kgan.export.tflite` for quantization and `kgan.export.litert_runner` to run a `.tflite` file
-without TensorFlow.
+`kgan.export.tflite` for quantization, `kgan.export.litert_runner` to run a `.tflite` file
+without TensorFlow, `kgan.export.onnx_format` for ONNX and `kgan.export.web` for the page.
 """
 
 from kgan.export import parity

@@ -19,9 +19,10 @@ from kgan.export import saved_model
 from kgan.export import signatures as signatures_lib
 from kgan.export import tflite
 from kgan.export import vocabulary_file
+from kgan.export import web
 from kgan.utils import atomic
 
-FORMATS = ("saved_model", "tflite", "onnx")
+FORMATS = ("saved_model", "tflite", "onnx", "web")
 # Examples run through every signature of every artefact for the parity figures.
 PARITY_EXAMPLES = 8
 # Sequences for a token generator's: many, so that one near-tie that LiteRT's rounding breaks
@@ -106,6 +107,7 @@ def export_generator(
     top_k=None,
     top_p=None,
     verbose=True,
+    web_runtime=None,
 ):
     """Exports the generator of a kgan model for serving, checking parity with Keras.
 
@@ -124,8 +126,9 @@ def export_generator(
             sequence GAN such as `kgan.SeqGAN`, or any `kgan.models.AdversarialModel` with
             `served_generator`).
         path: the output folder (created if missing; artefacts there are replaced).
-        format: `"saved_model"`, `"tflite"`, `"onnx"` or a list of them. Defaults to
-            `"saved_model"`.
+        format: `"saved_model"`, `"tflite"`, `"onnx"`, `"web"` (a static folder `web/` with
+            the ONNX model, onnxruntime-web and a page; see `kgan.export.web`) or a list of
+            them. Defaults to `"saved_model"`.
         quantize: LiteRT only: `None` (float32), `"float16"`, `"dynamic"`, `"int8"`, or a list of
             them for one `.tflite` file each. Defaults to `None`.
         representative_data: source images (array `[N, H, W, C]`, uint8 or float in [-1, 1], or
@@ -147,6 +150,9 @@ def export_generator(
         top_p: token generators only: the nucleus mass kept (`1`: all), fixed in its graph.
             Defaults to `None` (`1.0`).
         verbose: print one line per artefact. Defaults to `True`.
+        web_runtime: `"web"` only: where onnxruntime-web comes from (see
+            `kgan.export.web.runtime_folder`). Defaults to `None`: `$KGAN_ONNXRUNTIME_WEB`,
+            else downloaded once from the npm registry and cached.
 
     Returns:
         An `ExportReport`: `report.paths`, and per artefact size and parity figures.
@@ -187,8 +193,13 @@ def export_generator(
     if "tflite" in formats:
         # Every .tflite file is checked with the interpreter: fail before writing anything.
         litert_runner.interpreter_module()
-    if "onnx" in formats:
+    if "onnx" in formats or "web" in formats:
         onnx_format.modules()  # tf2onnx converts, onnxruntime checks: both before any work
+    if "web" in formats and spec.kind == "tokens":
+        raise ValueError(
+            "format='web' draws images; a token generator has no page. Export it with "
+            "format='onnx' and decode its ids with the vocabulary file."
+        )
     translation = spec.kind == "translation"
     images = calibration_images = None
     if translation and representative_data is not None:
@@ -263,25 +274,39 @@ def export_generator(
                     parity_threshold,
                 )
             )
-        if "onnx" in formats:
+        if "onnx" in formats or "web" in formats:
             signature = signatures_lib.DETERMINISTIC_SIGNATURES[spec.kind][0]
             staged_file = os.path.join(staging, f"generator{suffix}.onnx")
             atomic.write_bytes(staged_file, onnx_format.convert(staged_model, signature))
-            session = onnx_format.load(staged_file)
-            staged.append(
-                _check(
-                    spec,
-                    "onnx",
-                    None,
-                    staged_file,
-                    os.path.join(path, f"generator{suffix}.onnx"),
-                    lambda name, inputs, it=session: onnx_format.run(it, inputs),
-                    (signature,),
-                    images,
-                    seed,
-                    parity_threshold,
+            # The web folder holds a copy of the same file: both are checked alike.
+            for format_name, staged_path, final_path in (
+                ("onnx", staged_file, os.path.join(path, f"generator{suffix}.onnx")),
+                ("web", os.path.join(staging, f"web{suffix}"), os.path.join(path, f"web{suffix}")),
+            ):
+                if format_name not in formats:
+                    continue
+                if format_name == "web":
+                    web.write_folder(staged_path, spec, staged_file, web_runtime)
+                model_file = (
+                    staged_file
+                    if format_name == "onnx"
+                    else os.path.join(staged_path, "generator.onnx")
                 )
-            )
+                session = onnx_format.load(model_file)
+                staged.append(
+                    _check(
+                        spec,
+                        format_name,
+                        None,
+                        staged_path,
+                        final_path,
+                        lambda name, inputs, it=session: onnx_format.run(it, inputs),
+                        (signature,),
+                        images,
+                        seed,
+                        parity_threshold,
+                    )
+                )
         missed = [
             f"{item.path}: {'; '.join(parity.failures(item.figures, item.thresholds))}"
             for item, _ in staged

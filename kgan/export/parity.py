@@ -41,6 +41,8 @@ def _per_artefact(saved_model, tflite, float16, quantized, onnx=None):
         ("tflite", "int8"): dict(quantized),
         # onnxruntime's float32 kernels round like LiteRT's float32 ones.
         ("onnx", None): dict(tflite if onnx is None else onnx),
+        # The web folder's model is the same ONNX file, checked in onnxruntime alike.
+        ("web", None): dict(tflite if onnx is None else onnx),
     }
 
 

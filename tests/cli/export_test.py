@@ -114,3 +114,21 @@ def test_export_onnx_runs_in_onnxruntime_and_refuses_to_overwrite(model_path, tm
     code, line = run_error(["export", model_path, "--format", "onnx", "--out", out], capsys)
     assert code == cli.USAGE_ERROR and "generator.onnx" in line and "--force" in line
     assert (out / "generator.onnx").read_bytes() == before
+
+
+def test_export_web_writes_a_page_folder(model_path, tmp_path, capsys):
+    out = tmp_path / "exported"
+    printed = run(["export", model_path, "--format", "web", "--out", out], capsys)
+    assert "python -m http.server --directory" in printed and str(out / "web") in printed
+    assert {"index.html", "page.js", "generator.onnx", "model.json"} <= {
+        path.name for path in (out / "web").iterdir()
+    }
+    code, line = run_error(["export", model_path, "--format", "web", "--out", out], capsys)
+    assert code == cli.USAGE_ERROR and "web" in line and "--force" in line
+
+
+def test_export_web_with_a_bad_runtime_is_one_line(model_path, tmp_path, capsys):
+    argv = ["export", model_path, "--format", "web", "--out", tmp_path / "o"]
+    code, line = run_error([*argv, "--web-runtime", tmp_path / "nope.tgz"], capsys)
+    assert code == cli.RUN_ERROR and line.startswith("kgan: error: --format web:")
+    assert "nope.tgz" in line and not (tmp_path / "o").exists()
