@@ -31,6 +31,10 @@ def _needs_browser():
 @pytest.fixture(scope="module")
 def web_exports(tmp_path_factory):
     """`objective -> (model, web folder)` for the image objectives the page serves."""
+    try:
+        web.runtime_folder()  # fetched from the npm registry once, then cached
+    except web.WebRuntimeError as error:
+        pytest.skip(f"onnxruntime-web unavailable here: {error}")
     results = {}
     for objective in ("gan", "classes", "attributes", "pix2pix"):
         model = tiny_model(objective)
